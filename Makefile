@@ -1,0 +1,37 @@
+# Thin wrapper around meson/ninja.  Every target first makes sure the
+# build dependencies are installed (a no-op when they are).
+BUILD ?= build
+NINJA_JOBS ?= 2
+MESON_OPTS ?=
+
+.PHONY: all deps run check check-unit check-qtest check-functional bench clean
+
+all: $(BUILD)/build.ninja
+	ninja -C $(BUILD) -j$(NINJA_JOBS)
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/build.ninja: | deps
+	meson setup $(BUILD) $(MESON_OPTS)
+
+run: all
+	scripts/run-demo.sh $(BUILD)
+
+check: all
+	meson test -C $(BUILD) --print-errorlogs --num-processes $(NINJA_JOBS)
+
+check-unit: all
+	meson test -C $(BUILD) --print-errorlogs --suite unit
+
+check-qtest: all
+	meson test -C $(BUILD) --print-errorlogs --suite qtest
+
+check-functional: all
+	meson test -C $(BUILD) --print-errorlogs --suite functional
+
+bench: all
+	meson test -C $(BUILD) --benchmark --verbose
+
+clean:
+	rm -rf $(BUILD)
