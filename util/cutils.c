@@ -3,6 +3,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/cutils.h"
+#include "qemu/id.h"
 
 /*
  * Common tail of the qemu_strto*() family: translate strtoX()'s results
@@ -393,6 +394,21 @@ bool buffer_is_zero(const void *buf, size_t len)
 
     for (i = 0; i < len; i++) {
         if (p[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool id_wellformed(const char *id)
+{
+    const char *p;
+
+    if (!g_ascii_isalpha(id[0])) {
+        return false;
+    }
+    for (p = id + 1; *p; p++) {
+        if (!g_ascii_isalnum(*p) && *p != '-' && *p != '.' && *p != '_') {
             return false;
         }
     }

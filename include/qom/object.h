@@ -12,7 +12,7 @@
  *   - a getter returns a new JsonNode the caller owns (json_node_unref()),
  *   - a setter borrows the JsonNode it is given.
  * JSON types by property type: "bool" -> boolean, "int"/"uint64"/"size"/
- * "uint8".."uint32" -> integer, "str"/enums/links -> string (links: the
+ * "uint8".."uint32" -> integer, "string"/enums/links -> string (links: the
  * target's canonical path, "" when NULL).  uint64 values above INT64_MAX
  * are represented as a JSON double (precision may be lost).
  */
@@ -82,6 +82,7 @@ struct Object {
     ObjectClass *class;
     ObjectFree *free;           /* NULL for embedded objects */
     GHashTable *properties;     /* name -> ObjectProperty * */
+    GPtrArray *property_order;  /* the same, in insertion order */
     uint32_t ref;
     Object *parent;
 };
@@ -417,10 +418,9 @@ void object_class_property_set_description(ObjectClass *klass,
                                            const char *description);
 
 /*
- * Record a default for a property (through its setter).  As in QEMU, the
- * defaults of class properties are applied to each new instance right
- * after allocation, before any instance_init runs; an instance
- * property's default is applied immediately.
+ * Record a default for a class property (applied through its setter).
+ * As in QEMU, the defaults are applied to each new instance right after
+ * allocation, before any instance_init runs, and shown by help.
  */
 void object_property_set_default_bool(ObjectProperty *prop, bool value);
 void object_property_set_default_str(ObjectProperty *prop,
@@ -459,7 +459,8 @@ ObjectProperty *object_class_property_add_bool(ObjectClass *klass,
                                                void (*set)(Object *, bool,
                                                            Error **));
 
-/* "str"; the getter returns a newly allocated string (or NULL: "null"). */
+/* Type "string" (as in QEMU); the getter returns a newly allocated
+ * string (or NULL: JSON null). */
 ObjectProperty *object_property_add_str(Object *obj, const char *name,
                                         char *(*get)(Object *, Error **),
                                         void (*set)(Object *, const char *,
@@ -629,7 +630,7 @@ int object_property_get_enum(Object *obj, const char *name,
  * "uint8".."uint64": decimal/hex ("Parameter '%s' expects uint64"...);
  * "int": ("Parameter '%s' expects int64"); enums by name ("Parameter '%s'
  * does not accept value '%s'"); links by path or by id under /objects;
- * "str" as is.
+ * "string" as is.
  */
 bool object_property_parse(Object *obj, const char *name,
                            const char *string, Error **errp);

@@ -41,15 +41,17 @@ bool user_creatable_can_be_deleted(UserCreatable *uc);
 /*
  * Create an object of user-creatable @type, set @props on it in order
  * (through object_property_parse(); @props may be NULL), add it as
- * /objects/@id and complete it.  On failure nothing is left behind.
+ * /objects/@id (if @id is not NULL) and complete it.  On failure nothing
+ * is left behind.
  * Errors (QEMU's wording):
  *   "Parameter 'id' expects an identifier" (bad @id),
  *   "invalid object type: %s" (unknown type),
  *   "object type '%s' isn't supported by object-add" (not user-creatable),
  *   "object type '%s' is abstract",
  *   "attempt to add duplicate property '%s' to object (type 'container')",
- *   property errors ("Property '%s.%s' not found", ...).
- * Returns the object (the reference is owned by /objects).
+ *   property errors ("Property '%s.%s' not found", ...), complete()'s.
+ * Returns the object; with an @id the reference belongs to /objects
+ * (do not unref), without one it belongs to the caller.
  */
 Object *user_creatable_add_type(const char *type, const char *id,
                                 const KeyValList *props, Error **errp);
@@ -58,8 +60,8 @@ Object *user_creatable_add_type(const char *type, const char *id,
  * Parse "TYPE,id=ID,key=value,..." (-object syntax, implied key
  * "qom-type") and user_creatable_add_type() it.
  * Errors: "Parameter 'qom-type' is missing", "Parameter 'id' is missing",
- * keyval syntax errors.  "help" requests are an error here; use
- * user_creatable_print_help() first.
+ * keyval syntax errors.  A help request ("help", "TYPE,help") prints the
+ * help to stdout, creates nothing and returns true.
  */
 bool user_creatable_add_from_str(const char *str, Error **errp);
 
@@ -67,14 +69,17 @@ bool user_creatable_add_from_str(const char *str, Error **errp);
 void user_creatable_process_cmdline(const char *cmdline);
 
 /*
- * If @opts requests help ("help" / "?"), or @type is "help", print it to
- * stdout and return true: "-object help" lists the user-creatable types,
- * "-object TYPE,help" the properties of TYPE, one per line:
- * "TYPE options:\n" then object_property_help() lines.
+ * Print help to stdout and return true if @type is "help"/"?" (lists the
+ * user-creatable types: "List of user creatable objects:\n" then
+ * "  TYPE\n" lines), or if @opts is NULL or has a "help"/"?" key (lists
+ * the settable class properties of @type: "TYPE options:\n" then sorted
+ * object_property_help() lines).  Returns false if nothing was printed
+ * (no help requested, or unknown @type).
  */
 bool user_creatable_print_help(const char *type, const KeyValList *opts);
 
-/* The text user_creatable_print_help() would print (caller frees). */
+/* The text user_creatable_print_help() would print for @type (caller
+ * frees), or NULL for an unknown type. */
 char *user_creatable_help_str(const char *type);
 
 /*
