@@ -13,6 +13,7 @@
 
 #include "exec/ramblock.h"
 #include "exec/ram_addr.h"
+#include "exec/memory.h"
 #include "qapi/error.h"
 #include "qemu/error-report.h"
 
@@ -295,6 +296,8 @@ RAMBlock *qemu_ram_alloc_from_fd(ram_addr_t size, MemoryRegion *mr,
                                  Error **errp)
 {
     const size_t page_size = fd_page_size(fd);
+    /* A memory-backend-file's "align" reaches us through the region. */
+    const uint64_t align = mr ? mr->align : 0;
     RAMBlock *block;
 
     g_assert(!(ram_flags & ~(RAM_SHARED | RAM_NORESERVE | RAM_READONLY)));
@@ -302,6 +305,16 @@ RAMBlock *qemu_ram_alloc_from_fd(ram_addr_t size, MemoryRegion *mr,
 
     if (!size) {
         error_setg(errp, "cannot allocate a RAM block of size 0");
+        return NULL;
+    }
+    if (align % page_size) {
+        error_setg(errp, "alignment 0x%" PRIx64 " must be a multiple of the"
+                   " page size 0x%zx", align, page_size);
+        return NULL;
+    }
+    if (align & (align - 1)) {
+        error_setg(errp, "alignment 0x%" PRIx64 " must be a power of two",
+                   align);
         return NULL;
     }
     if (offset < 0 || !QEMU_IS_ALIGNED((uint64_t)offset, page_size)) {
@@ -318,7 +331,8 @@ RAMBlock *qemu_ram_alloc_from_fd(ram_addr_t size, MemoryRegion *mr,
 
     block = ram_block_new(mr, size, size, ram_flags, page_size);
     block->fd_offset = offset;
-    block->host = ram_mmap(fd, size, MAX(page_size, RAM_BLOCK_MIN_ALIGN),
+    block->host = ram_mmap(fd, size,
+                           MAX(align, MAX(page_size, RAM_BLOCK_MIN_ALIGN)),
                            ram_flags, offset, errp);
     if (!block->host || !ram_block_add(block, errp)) {
         /* The caller still owns @fd on failure. */

@@ -39,6 +39,8 @@ RAMBlock *qemu_ram_alloc_resizeable(ram_addr_t size, ram_addr_t max_size,
  * @offset + @size; a non-empty file must already be large enough.  On
  * success the block owns @fd (closes it when freed); on failure the caller
  * keeps it.  Accepted flags: RAM_SHARED, RAM_NORESERVE, RAM_READONLY.
+ * If @mr has an align (memory_region_init_ram_from_file()), the mapping is
+ * aligned to it; it must be a power of two and a multiple of the page size.
  */
 RAMBlock *qemu_ram_alloc_from_fd(ram_addr_t size, MemoryRegion *mr,
                                  uint32_t ram_flags, int fd, off_t offset,
