@@ -102,12 +102,15 @@ static bool json_get_uint(JsonNode *node, const char *name, uint64_t *value,
     if (json_is_value_of(node, G_TYPE_DOUBLE)) {
         double d = json_node_get_double(node);
 
-        /* Accept the doubles json_new_uint() produces. */
-        if (d < 0x1p63 || d >= 0x1p64 || d != (double)(uint64_t)d) {
+        /*
+         * Accept the doubles json_new_uint() produces; 2^64 is what
+         * UINT64_MAX rounds to, so saturate to keep that one exact.
+         */
+        if (d < 0x1p63 || d > 0x1p64) {      /* all integral this large */
             error_setg(errp, "Parameter '%s' expects uint64", name);
             return false;
         }
-        *value = (uint64_t)d;
+        *value = d == 0x1p64 ? UINT64_MAX : (uint64_t)d;
         return true;
     }
     error_invalid_type(errp, name, "integer");

@@ -14,7 +14,8 @@
  * JSON types by property type: "bool" -> boolean, "int"/"uint64"/"size"/
  * "uint8".."uint32" -> integer, "string"/enums/links -> string (links: the
  * target's canonical path, "" when NULL).  uint64 values above INT64_MAX
- * are represented as a JSON double (precision may be lost).
+ * are represented as a JSON double: UINT64_MAX round-trips exactly, other
+ * values that large may lose low-order bits.
  */
 #ifndef QOM_OBJECT_H
 #define QOM_OBJECT_H
