@@ -205,6 +205,26 @@ static int ram_memfd_create(size_t size, Error **errp)
     return fd;
 }
 
+/*
+ * Round *@size up to @page_size.  Fails for 0, and for sizes that no host
+ * mapping (and no ram_addr_t range) can have.
+ */
+static bool ram_size_round_up(ram_addr_t *size, size_t page_size,
+                              Error **errp)
+{
+    if (!*size) {
+        error_setg(errp, "cannot allocate a RAM block of size 0");
+        return false;
+    }
+    if (*size > RAM_ADDR_MAX / 2) {
+        error_setg(errp, "RAM block size 0x" RAM_ADDR_FMT " is too large",
+                   *size);
+        return false;
+    }
+    *size = ROUND_UP(*size, (ram_addr_t)page_size);
+    return true;
+}
+
 static RAMBlock *ram_alloc_anon(ram_addr_t size, ram_addr_t max_size,
                                 RAMBlockResizedFunc resized,
                                 uint32_t ram_flags, MemoryRegion *mr,
@@ -214,12 +234,10 @@ static RAMBlock *ram_alloc_anon(ram_addr_t size, ram_addr_t max_size,
     RAMBlock *block;
     int fd = -1;
 
-    if (!size) {
-        error_setg(errp, "cannot allocate a RAM block of size 0");
+    if (!ram_size_round_up(&size, page_size, errp) ||
+        !ram_size_round_up(&max_size, page_size, errp)) {
         return NULL;
     }
-    size = ROUND_UP(size, page_size);
-    max_size = ROUND_UP(max_size, page_size);
     g_assert(max_size >= size);
 
     if (ram_flags & RAM_SHARED) {
@@ -303,8 +321,7 @@ RAMBlock *qemu_ram_alloc_from_fd(ram_addr_t size, MemoryRegion *mr,
     g_assert(!(ram_flags & ~(RAM_SHARED | RAM_NORESERVE | RAM_READONLY)));
     g_assert(fd >= 0);
 
-    if (!size) {
-        error_setg(errp, "cannot allocate a RAM block of size 0");
+    if (!ram_size_round_up(&size, page_size, errp)) {
         return NULL;
     }
     if (align % page_size) {
@@ -323,7 +340,6 @@ RAMBlock *qemu_ram_alloc_from_fd(ram_addr_t size, MemoryRegion *mr,
                    page_size);
         return NULL;
     }
-    size = ROUND_UP(size, page_size);
     if (!ram_fd_check_size(fd, offset, size, ram_flags & RAM_READONLY,
                            errp)) {
         return NULL;
@@ -432,8 +448,7 @@ RAMBlock *qemu_ram_alloc_from_ptr(ram_addr_t size, void *host,
     RAMBlock *block;
 
     g_assert(host);
-    if (!size) {
-        error_setg(errp, "cannot allocate a RAM block of size 0");
+    if (!ram_size_round_up(&size, page_size, errp)) {
         return NULL;
     }
     if (!QEMU_IS_ALIGNED((uintptr_t)host, page_size)) {
@@ -441,7 +456,6 @@ RAMBlock *qemu_ram_alloc_from_ptr(ram_addr_t size, void *host,
                    " 0x%zx", host, page_size);
         return NULL;
     }
-    size = ROUND_UP(size, page_size);
     block = ram_block_new(mr, size, size, RAM_PREALLOC, page_size);
     block->host = host;
     if (!ram_block_add(block, errp)) {

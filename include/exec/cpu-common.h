@@ -78,6 +78,10 @@ int qemu_ram_foreach_block(RAMBlockIterFunc func, void *opaque);
  * range is no longer resident and reads back as zeros.  @start and @length
  * must be multiples of the block's page size and lie within the used
  * length.  Returns 0, or a negative errno (the reason is error_report()ed).
+ * How: a hole is punched into the block's fd (memfd, file, hugetlbfs) unless
+ * it is read-only -- for private file mappings, too, so the file changes --
+ * and private mappings additionally drop their pages with MADV_DONTNEED.
+ * Read-only blocks only drop their mapping (the file keeps its data).
  */
 int ram_block_discard_range(RAMBlock *rb, uint64_t start, size_t length);
 

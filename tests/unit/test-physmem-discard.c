@@ -501,6 +501,12 @@ static void test_alloc_errors(void)
     error_free(err);
     err = NULL;
 
+    g_assert_null(qemu_ram_alloc(UINT64_MAX, 0, NULL, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "RAM block size 0xffffffffffffffff is too large");
+    error_free(err);
+    err = NULL;
+
     /* 4 EiB cannot be mapped. */
     g_assert_null(qemu_ram_alloc(UINT64_MAX / 4 + 1, RAM_NORESERVE, NULL,
                                  &err));
