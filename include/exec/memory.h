@@ -484,7 +484,8 @@ void flatview_for_each_range(FlatView *fv, flatview_cb cb, void *opaque);
 /*
  * Testing aid: render @as's root from scratch and compare the result with
  * the incrementally maintained view.  Returns false with *@errp describing
- * the first difference.
+ * the first difference.  Only meaningful outside transactions (views are
+ * updated at the outermost commit).
  */
 bool address_space_check_flatview(AddressSpace *as, Error **errp);
 
@@ -494,7 +495,8 @@ bool address_space_check_flatview(AddressSpace *as, Error **errp);
  * Access [@addr, @addr + @len) of @as.  The access is split at section
  * boundaries: RAM is copied, MMIO is dispatched (see MemoryRegionOps),
  * unassigned space reads as zeros and drops writes (MEMTX_DECODE_ERROR),
- * writes to read-only sections are dropped (MEMTX_ERROR).  The results of
+ * writes to read-only sections are dropped (MEMTX_DECODE_ERROR, as
+ * QEMU's unassigned access).  The results of
  * all pieces are OR'ed together.
  */
 MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
