@@ -222,7 +222,8 @@ static int do_strtosz(const char *nptr, const char **end,
         return -EINVAL;
     }
     hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
-    ret = qemu_strtou64(p, &endptr, 0, &val);
+    /* Leading zeros are decimal here, never octal. */
+    ret = qemu_strtou64(p, &endptr, hex ? 16 : 10, &val);
     if (ret == -ERANGE) {
         return ret;
     }

@@ -26,7 +26,7 @@ int qemu_strtoi64(const char *nptr, const char **endptr, int base,
                   int64_t *result);
 int qemu_strtou64(const char *nptr, const char **endptr, int base,
                   uint64_t *result);
-/* Same conventions for a double (no hex floats, no inf/nan). */
+/* Same conventions for a double (strtod() syntax). */
 int qemu_strtod(const char *nptr, const char **endptr, double *result);
 
 /*
@@ -34,7 +34,10 @@ int qemu_strtod(const char *nptr, const char **endptr, double *result);
  * Suffixes B K M G T P E (case-insensitive) are powers of 1024; without a
  * suffix the unit is bytes (qemu_strtosz), MiB (qemu_strtosz_MiB) or the
  * number is taken as is with powers of 1000 (qemu_strtosz_metric).
- * A fraction is allowed only with a decimal number ("1.5G"; not "0x1.8G").
+ * The number is decimal (leading zeros do not mean octal) or hex with
+ * "0x".  A fraction is allowed only with a decimal number and a unit
+ * larger than a byte ("1.5G"; not "0x1.8G", not "1.5" for qemu_strtosz);
+ * the result is truncated to whole bytes.
  * Returns 0, -EINVAL (garbage, negative, empty) or -ERANGE (above
  * UINT64_MAX).  @end follows the qemu_strto*() convention.
  */
