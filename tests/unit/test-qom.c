@@ -183,7 +183,48 @@ static void duck_class_init(ObjectClass *oc, void *data)
     sc->stroke = duck_stroke;
 }
 
+/*
+ * Interface inheritance: runner and climber both derive from mover.
+ * "test-cat" implements both, so casting it to mover is ambiguous.
+ */
+#define TYPE_TEST_MOVER "test-mover"
+#define TYPE_TEST_RUNNER "test-runner"
+#define TYPE_TEST_CLIMBER "test-climber"
+#define TYPE_TEST_CAT "test-cat"
+#define TYPE_TEST_HORSE "test-horse"
+
 static const TypeInfo test_types[] = {
+    {
+        .name = TYPE_TEST_MOVER,
+        .parent = TYPE_INTERFACE,
+    },
+    {
+        .name = TYPE_TEST_RUNNER,
+        .parent = TYPE_TEST_MOVER,
+    },
+    {
+        .name = TYPE_TEST_CLIMBER,
+        .parent = TYPE_TEST_MOVER,
+    },
+    {
+        .name = TYPE_TEST_CAT,
+        .parent = TYPE_OBJECT,
+        .instance_size = sizeof(Object),
+        .interfaces = (InterfaceInfo[]) {
+            { TYPE_TEST_RUNNER },
+            { TYPE_TEST_CLIMBER },
+            { }
+        },
+    },
+    {
+        .name = TYPE_TEST_HORSE,
+        .parent = TYPE_OBJECT,
+        .instance_size = sizeof(Object),
+        .interfaces = (InterfaceInfo[]) {
+            { TYPE_TEST_RUNNER },
+            { }
+        },
+    },
     {
         .name = TYPE_TEST_WALKER,
         .parent = TYPE_INTERFACE,
@@ -355,6 +396,25 @@ static void test_interface_casts(void)
     object_unref(fish);
     object_unref(duck);
     g_string_truncate(events, 0);
+}
+
+static void test_interface_inheritance(void)
+{
+    Object *cat = object_new(TYPE_TEST_CAT);
+    Object *horse = object_new(TYPE_TEST_HORSE);
+
+    g_assert_true(object_dynamic_cast(horse, TYPE_TEST_RUNNER) == horse);
+    /* A parent interface is implemented through its child. */
+    g_assert_true(object_dynamic_cast(horse, TYPE_TEST_MOVER) == horse);
+    g_assert_null(object_dynamic_cast(horse, TYPE_TEST_CLIMBER));
+
+    g_assert_true(object_dynamic_cast(cat, TYPE_TEST_RUNNER) == cat);
+    g_assert_true(object_dynamic_cast(cat, TYPE_TEST_CLIMBER) == cat);
+    /* Two paths to mover: ambiguous, so no cast (as in QEMU). */
+    g_assert_null(object_dynamic_cast(cat, TYPE_TEST_MOVER));
+
+    object_unref(cat);
+    object_unref(horse);
 }
 
 static void test_bad_cast_aborts(void)
@@ -753,6 +813,8 @@ int main(int argc, char **argv)
     g_test_add_func("/qom/type-hierarchy", test_type_hierarchy);
     g_test_add_func("/qom/class-base-init", test_class_base_init);
     g_test_add_func("/qom/interface-casts", test_interface_casts);
+    g_test_add_func("/qom/interface-inheritance",
+                    test_interface_inheritance);
     g_test_add_func("/qom/bad-cast-aborts", test_bad_cast_aborts);
     g_test_add_func("/qom/bad-interface-cast-aborts",
                     test_bad_interface_cast_aborts);
