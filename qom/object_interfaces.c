@@ -113,9 +113,10 @@ bool user_creatable_add_from_str(const char *str, Error **errp)
         return false;
     }
     type = keyval_list_remove(props, "qom-type");
+    /* As in QEMU, "-object help" / "-object TYPE,help" print and exit. */
     if (help) {
         user_creatable_print_help(type ? type : "help", NULL);
-        return true;
+        exit(0);
     }
     if (!type) {
         error_setg(errp, "Parameter '%s' is missing", "qom-type");
@@ -131,17 +132,6 @@ bool user_creatable_add_from_str(const char *str, Error **errp)
 
 void user_creatable_process_cmdline(const char *cmdline)
 {
-    g_autoptr(KeyValList) props = NULL;
-    bool help;
-
-    props = keyval_parse(cmdline, "qom-type", &help, &error_fatal);
-    /* A help request prints and exits, as QEMU does. */
-    if (help) {
-        g_autofree char *type = keyval_list_remove(props, "qom-type");
-
-        user_creatable_print_help(type ? type : "help", NULL);
-        exit(0);
-    }
     user_creatable_add_from_str(cmdline, &error_fatal);
 }
 

@@ -60,8 +60,8 @@ Object *user_creatable_add_type(const char *type, const char *id,
  * Parse "TYPE,id=ID,key=value,..." (-object syntax, implied key
  * "qom-type") and user_creatable_add_type() it.
  * Errors: "Parameter 'qom-type' is missing", "Parameter 'id' is missing",
- * keyval syntax errors.  A help request ("help", "TYPE,help") prints the
- * help to stdout, creates nothing and returns true.
+ * keyval syntax errors.  As in QEMU, a help request ("help",
+ * "TYPE,help") prints the help to stdout and exits the process with 0.
  */
 bool user_creatable_add_from_str(const char *str, Error **errp);
 

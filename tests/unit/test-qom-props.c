@@ -855,6 +855,32 @@ static void test_help(void)
     g_assert_null(none);
 }
 
+static void test_help_from_cmdline(void)
+{
+    if (g_test_subprocess()) {
+        user_creatable_add_from_str("test-backend,help", &error_abort);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_passed();
+    g_test_trap_assert_stdout("test-backend options:\n"
+                              "  count=<uint64> *-  (default: 5)\n*"
+                              "  wo=<bool>\n");
+    g_test_trap_assert_stderr("");
+}
+
+static void test_type_list_from_cmdline(void)
+{
+    if (g_test_subprocess()) {
+        user_creatable_add_from_str("help", &error_abort);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_passed();
+    g_test_trap_assert_stdout("List of user creatable objects:\n*"
+                              "  test-backend\n*");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -881,5 +907,8 @@ int main(int argc, char **argv)
     g_test_add_func("/qom-props/object-new-with-props",
                     test_object_new_with_props);
     g_test_add_func("/qom-props/help", test_help);
+    g_test_add_func("/qom-props/help-from-cmdline", test_help_from_cmdline);
+    g_test_add_func("/qom-props/type-list-from-cmdline",
+                    test_type_list_from_cmdline);
     return g_test_run();
 }
