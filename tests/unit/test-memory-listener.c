@@ -1,0 +1,519 @@
+/*
+ * MemoryListener notifications: the exact sequence of begin / region_add /
+ * region_del / region_nop / commit calls per commit, their order between
+ * listeners, batching, replay on register and unregister.
+ */
+#include "qemu/osdep.h"
+
+#include "exec/memory.h"
+#include "qapi/error.h"
+
+/* All listeners of a test log into one list, in call order. */
+static GPtrArray *events;
+
+typedef struct RecordingListener {
+    MemoryListener listener;
+    const char *tag;
+} RecordingListener;
+
+static void record(MemoryListener *listener, const char *what,
+                   MemoryRegionSection *section)
+{
+    RecordingListener *rl = container_of(listener, RecordingListener,
+                                         listener);
+    char *event;
+
+    if (section) {
+        event = g_strdup_printf("%s:%s 0x%" PRIx64 "+0x%" PRIx64 " %s@0x%"
+                                PRIx64 "%s%s", rl->tag, what,
+                                section->offset_within_address_space,
+                                int128_get64(section->size),
+                                memory_region_name(section->mr),
+                                section->offset_within_region,
+                                section->readonly ? " ro" : "",
+                                section->unmergeable ? " um" : "");
+    } else {
+        event = g_strdup_printf("%s:%s", rl->tag, what);
+    }
+    g_ptr_array_add(events, event);
+}
+
+static void rec_begin(MemoryListener *listener)
+{
+    record(listener, "begin", NULL);
+}
+
+static void rec_commit(MemoryListener *listener)
+{
+    record(listener, "commit", NULL);
+}
+
+static void rec_add(MemoryListener *listener, MemoryRegionSection *section)
+{
+    record(listener, "add", section);
+}
+
+static void rec_del(MemoryListener *listener, MemoryRegionSection *section)
+{
+    record(listener, "del", section);
+}
+
+static void rec_nop(MemoryListener *listener, MemoryRegionSection *section)
+{
+    record(listener, "nop", section);
+}
+
+static void recording_listener_init(RecordingListener *rl, const char *tag,
+                                    unsigned priority)
+{
+    *rl = (RecordingListener) {
+        .listener = {
+            .begin = rec_begin,
+            .commit = rec_commit,
+            .region_add = rec_add,
+            .region_del = rec_del,
+            .region_nop = rec_nop,
+            .priority = priority,
+            .name = tag,
+        },
+        .tag = tag,
+    };
+}
+
+/* Compare the events since the last call with the NULL-terminated list. */
+static void assert_events(const char *first, ...)
+{
+    va_list ap;
+    guint i = 0;
+
+    for (guint j = 0; j < events->len; j++) {
+        g_test_message("  event %u: %s", j,
+                       (char *)g_ptr_array_index(events, j));
+    }
+    va_start(ap, first);
+    for (const char *e = first; e; e = va_arg(ap, const char *), i++) {
+        g_assert_cmpuint(i, <, events->len);
+        g_assert_cmpstr(g_ptr_array_index(events, i), ==, e);
+    }
+    va_end(ap);
+    g_assert_cmpuint(events->len, ==, i);
+    g_ptr_array_set_size(events, 0);
+}
+
+static void assert_no_events(void)
+{
+    assert_events(NULL);
+}
+
+/* --- Fixture -------------------------------------------------------- */
+
+typedef struct Fixture {
+    GPtrArray *regions;
+    MemoryRegion *root;
+    MemoryRegion *ram;
+    AddressSpace as;
+} Fixture;
+
+static MemoryRegion *fixture_track(Fixture *f, MemoryRegion *mr)
+{
+    g_ptr_array_add(f->regions, mr);
+    return mr;
+}
+
+static MemoryRegion *new_alias(Fixture *f, const char *name, hwaddr offset,
+                               uint64_t size, bool unmergeable)
+{
+    MemoryRegion *mr = g_new0(MemoryRegion, 1);
+
+    memory_region_init_alias(mr, NULL, name, f->ram, offset, size);
+    memory_region_set_unmergeable(mr, unmergeable);
+    return fixture_track(f, mr);
+}
+
+static MemoryRegion *new_container(Fixture *f, const char *name,
+                                   uint64_t size)
+{
+    MemoryRegion *mr = g_new0(MemoryRegion, 1);
+
+    memory_region_init(mr, NULL, name, size);
+    return fixture_track(f, mr);
+}
+
+static void fixture_init(Fixture *f)
+{
+    events = g_ptr_array_new_with_free_func(g_free);
+    f->regions = g_ptr_array_new();
+    f->root = new_container(f, "root", UINT64_MAX);
+    f->ram = fixture_track(f, g_new0(MemoryRegion, 1));
+    memory_region_init_ram_nomigrate(f->ram, NULL, "ram", 0x10000,
+                                     &error_abort);
+    address_space_init(&f->as, f->root, "test");
+}
+
+static void fixture_destroy(Fixture *f)
+{
+    Error *err = NULL;
+
+    if (!address_space_check_flatview(&f->as, &err)) {
+        g_test_message("%s", error_get_pretty(err));
+        g_test_fail();
+        error_free(err);
+    }
+    address_space_destroy(&f->as);
+    for (guint i = 0; i < f->regions->len; i++) {
+        MemoryRegion *mr = g_ptr_array_index(f->regions, i);
+
+        if (mr->container) {
+            memory_region_del_subregion(mr->container, mr);
+        }
+    }
+    for (guint i = f->regions->len; i-- > 0;) {
+        MemoryRegion *mr = g_ptr_array_index(f->regions, i);
+
+        object_unref(OBJECT(mr));
+        g_free(mr);
+    }
+    g_ptr_array_free(f->regions, true);
+    g_ptr_array_free(events, true);
+    events = NULL;
+}
+
+/* --- Tests ---------------------------------------------------------- */
+
+static void test_register_replays_view(void)
+{
+    Fixture f;
+    RecordingListener l;
+
+    fixture_init(&f);
+    memory_region_add_subregion(f.root, 0x1000,
+                                new_alias(&f, "a0", 0x0, 0x1000, true));
+    memory_region_add_subregion(f.root, 0x2000,
+                                new_alias(&f, "a1", 0x1000, 0x1000, true));
+    recording_listener_init(&l, "L", 0);
+    memory_listener_register(&l.listener, &f.as);
+    assert_events("L:begin",
+                  "L:add 0x1000+0x1000 ram@0x0 um",
+                  "L:add 0x2000+0x1000 ram@0x1000 um",
+                  "L:commit", NULL);
+
+    memory_listener_unregister(&l.listener);
+    assert_events("L:begin",
+                  "L:del 0x1000+0x1000 ram@0x0 um",
+                  "L:del 0x2000+0x1000 ram@0x1000 um",
+                  "L:commit", NULL);
+
+    /* Unregistered: hears nothing. */
+    memory_region_add_subregion(f.root, 0x8000,
+                                new_alias(&f, "a2", 0x2000, 0x1000, true));
+    assert_no_events();
+    fixture_destroy(&f);
+}
+
+/*
+ * The virtio-mem pattern: unmergeable memslot aliases in a container;
+ * (un)mapping one reports exactly that one section.
+ */
+static void test_map_one_unmergeable_alias(void)
+{
+    Fixture f;
+    RecordingListener l;
+    MemoryRegion *device, *slots[4];
+
+    fixture_init(&f);
+    device = new_container(&f, "device", 0x4000);
+    memory_region_add_subregion(f.root, 0x100000, device);
+    for (int i = 0; i < 4; i++) {
+        g_autofree char *name = g_strdup_printf("memslot-%d", i);
+
+        slots[i] = new_alias(&f, name, i * 0x1000, 0x1000, true);
+    }
+    memory_region_add_subregion(device, 0x0, slots[0]);
+    memory_region_add_subregion(device, 0x2000, slots[2]);
+    recording_listener_init(&l, "L", 0);
+    memory_listener_register(&l.listener, &f.as);
+    g_ptr_array_set_size(events, 0);
+
+    memory_region_add_subregion(device, 0x1000, slots[1]);
+    assert_events("L:begin", "L:add 0x101000+0x1000 ram@0x1000 um",
+                  "L:commit", NULL);
+
+    memory_region_add_subregion(device, 0x3000, slots[3]);
+    assert_events("L:begin", "L:add 0x103000+0x1000 ram@0x3000 um",
+                  "L:commit", NULL);
+
+    memory_region_del_subregion(device, slots[1]);
+    assert_events("L:begin", "L:del 0x101000+0x1000 ram@0x1000 um",
+                  "L:commit", NULL);
+
+    memory_region_del_subregion(device, slots[0]);
+    assert_events("L:begin", "L:del 0x100000+0x1000 ram@0x0 um",
+                  "L:commit", NULL);
+
+    memory_listener_unregister(&l.listener);
+    g_ptr_array_set_size(events, 0);
+    fixture_destroy(&f);
+}
+
+/* Mergeable aliases: the grown range replaces the old one. */
+static void test_map_mergeable_alias(void)
+{
+    Fixture f;
+    RecordingListener l;
+    MemoryRegion *a0, *a1;
+
+    fixture_init(&f);
+    a0 = new_alias(&f, "a0", 0x0, 0x1000, false);
+    a1 = new_alias(&f, "a1", 0x1000, 0x1000, false);
+    memory_region_add_subregion(f.root, 0x0, a0);
+    recording_listener_init(&l, "L", 0);
+    memory_listener_register(&l.listener, &f.as);
+    g_ptr_array_set_size(events, 0);
+
+    memory_region_add_subregion(f.root, 0x1000, a1);
+    assert_events("L:begin", "L:del 0x0+0x1000 ram@0x0",
+                  "L:add 0x0+0x2000 ram@0x0", "L:commit", NULL);
+
+    memory_region_del_subregion(f.root, a0);
+    assert_events("L:begin", "L:del 0x0+0x2000 ram@0x0",
+                  "L:add 0x1000+0x1000 ram@0x1000", "L:commit", NULL);
+    memory_listener_unregister(&l.listener);
+    g_ptr_array_set_size(events, 0);
+    fixture_destroy(&f);
+}
+
+/*
+ * Only re-rendered sections are reported; one that stays the same gets
+ * region_nop, the others nothing.
+ */
+static void test_nop_only_inside_change(void)
+{
+    Fixture f;
+    RecordingListener l;
+    MemoryRegion *top, *under, *far;
+
+    fixture_init(&f);
+    top = new_alias(&f, "top", 0x0, 0x2000, false);
+    under = new_alias(&f, "under", 0x4000, 0x1000, false);
+    far = new_alias(&f, "far", 0x8000, 0x1000, false);
+    memory_region_add_subregion_overlap(f.root, 0x0, top, 1);
+    memory_region_add_subregion(f.root, 0x10000, far);
+    recording_listener_init(&l, "L", 0);
+    memory_listener_register(&l.listener, &f.as);
+    g_ptr_array_set_size(events, 0);
+
+    /* Completely hidden below "top": nothing changes. */
+    memory_region_add_subregion(f.root, 0x800, under);
+    assert_events("L:begin", "L:nop 0x0+0x2000 ram@0x0", "L:commit", NULL);
+
+    /* An attribute change is a del + add of the same range. */
+    memory_region_set_readonly(top, true);
+    assert_events("L:begin", "L:del 0x0+0x2000 ram@0x0",
+                  "L:add 0x0+0x2000 ram@0x0 ro", "L:commit", NULL);
+
+    /* Invisible changes still make a (empty) transaction. */
+    memory_region_set_unmergeable(under, true);
+    assert_events("L:begin", "L:nop 0x0+0x2000 ram@0x0 ro", "L:commit",
+                  NULL);
+    memory_region_del_subregion(f.root, under);
+    memory_region_set_enabled(under, false);
+    assert_events("L:begin", "L:nop 0x0+0x2000 ram@0x0 ro", "L:commit",
+                  "L:begin", "L:commit", NULL);
+    memory_listener_unregister(&l.listener);
+    g_ptr_array_set_size(events, 0);
+    fixture_destroy(&f);
+}
+
+static void test_priority_order(void)
+{
+    Fixture f;
+    RecordingListener high, low, mid;
+    MemoryRegion *a0;
+
+    fixture_init(&f);
+    a0 = new_alias(&f, "a0", 0x0, 0x1000, true);
+    recording_listener_init(&high, "P10", 10);
+    recording_listener_init(&low, "P1", 1);
+    recording_listener_init(&mid, "P10b", 10);
+    memory_listener_register(&high.listener, &f.as);
+    memory_listener_register(&low.listener, &f.as);
+    memory_listener_register(&mid.listener, &f.as);
+    assert_events("P10:begin", "P10:commit", "P1:begin", "P1:commit",
+                  "P10b:begin", "P10b:commit", NULL);
+
+    memory_region_add_subregion(f.root, 0x1000, a0);
+    assert_events("P1:begin", "P10:begin", "P10b:begin",
+                  "P1:add 0x1000+0x1000 ram@0x0 um",
+                  "P10:add 0x1000+0x1000 ram@0x0 um",
+                  "P10b:add 0x1000+0x1000 ram@0x0 um",
+                  "P1:commit", "P10:commit", "P10b:commit", NULL);
+
+    memory_region_del_subregion(f.root, a0);
+    assert_events("P1:begin", "P10:begin", "P10b:begin",
+                  "P10b:del 0x1000+0x1000 ram@0x0 um",
+                  "P10:del 0x1000+0x1000 ram@0x0 um",
+                  "P1:del 0x1000+0x1000 ram@0x0 um",
+                  "P1:commit", "P10:commit", "P10b:commit", NULL);
+
+    memory_listener_unregister(&mid.listener);
+    memory_listener_unregister(&low.listener);
+    memory_listener_unregister(&high.listener);
+    assert_events("P10b:begin", "P10b:commit", "P1:begin", "P1:commit",
+                  "P10:begin", "P10:commit", NULL);
+    fixture_destroy(&f);
+}
+
+/* All dels of a commit come before its adds. */
+static void test_del_before_add(void)
+{
+    Fixture f;
+    RecordingListener l;
+    MemoryRegion *a0, *a1;
+
+    fixture_init(&f);
+    a0 = new_alias(&f, "a0", 0x0, 0x1000, true);
+    a1 = new_alias(&f, "a1", 0x1000, 0x1000, true);
+    memory_region_add_subregion(f.root, 0x0, a0);
+    memory_region_add_subregion(f.root, 0x8000, a1);
+    recording_listener_init(&l, "L", 0);
+    memory_listener_register(&l.listener, &f.as);
+    g_ptr_array_set_size(events, 0);
+
+    memory_region_transaction_begin();
+    memory_region_set_address(a0, 0x10000);
+    memory_region_set_address(a1, 0x4000);
+    memory_region_transaction_commit();
+    assert_events("L:begin",
+                  "L:del 0x0+0x1000 ram@0x0 um",
+                  "L:del 0x8000+0x1000 ram@0x1000 um",
+                  "L:add 0x4000+0x1000 ram@0x1000 um",
+                  "L:add 0x10000+0x1000 ram@0x0 um",
+                  "L:commit", NULL);
+    memory_listener_unregister(&l.listener);
+    g_ptr_array_set_size(events, 0);
+    fixture_destroy(&f);
+}
+
+static void test_nested_transactions(void)
+{
+    Fixture f;
+    RecordingListener l;
+    MemoryRegion *a0, *a1, *a2;
+
+    fixture_init(&f);
+    a0 = new_alias(&f, "a0", 0x0, 0x1000, true);
+    a1 = new_alias(&f, "a1", 0x1000, 0x1000, true);
+    a2 = new_alias(&f, "a2", 0x2000, 0x1000, true);
+    recording_listener_init(&l, "L", 0);
+    memory_listener_register(&l.listener, &f.as);
+    g_ptr_array_set_size(events, 0);
+
+    memory_region_transaction_begin();
+    memory_region_add_subregion(f.root, 0x0, a0);
+    memory_region_transaction_begin();
+    memory_region_add_subregion(f.root, 0x1000, a1);
+    memory_region_add_subregion(f.root, 0x2000, a2);
+    memory_region_set_enabled(a2, false);
+    memory_region_transaction_commit();
+    assert_no_events();
+    memory_region_transaction_commit();
+    assert_events("L:begin",
+                  "L:add 0x0+0x1000 ram@0x0 um",
+                  "L:add 0x1000+0x1000 ram@0x1000 um",
+                  "L:commit", NULL);
+
+    /* Undone within the transaction: no visible change at all. */
+    memory_region_transaction_begin();
+    memory_region_del_subregion(f.root, a1);
+    memory_region_add_subregion(f.root, 0x1000, a1);
+    memory_region_transaction_commit();
+    assert_events("L:begin", "L:nop 0x1000+0x1000 ram@0x1000 um",
+                  "L:commit", NULL);
+    memory_listener_unregister(&l.listener);
+    g_ptr_array_set_size(events, 0);
+    fixture_destroy(&f);
+}
+
+/* A listener only hears about its own address space. */
+static void test_two_address_spaces(void)
+{
+    Fixture f;
+    RecordingListener l_main, l_other;
+    MemoryRegion *other_root;
+    AddressSpace other;
+
+    fixture_init(&f);
+    other_root = new_container(&f, "other-root", 0x100000);
+    address_space_init(&other, other_root, "other");
+    recording_listener_init(&l_main, "M", 0);
+    recording_listener_init(&l_other, "O", 0);
+    memory_listener_register(&l_main.listener, &f.as);
+    memory_listener_register(&l_other.listener, &other);
+    g_ptr_array_set_size(events, 0);
+
+    memory_region_add_subregion(other_root, 0x3000,
+                                new_alias(&f, "a0", 0x0, 0x1000, false));
+    /* begin/commit go to every listener, sections only to O. */
+    assert_events("M:begin", "O:begin", "O:add 0x3000+0x1000 ram@0x0",
+                  "M:commit", "O:commit", NULL);
+
+    /* Destroying an address space unregisters its listeners. */
+    address_space_destroy(&other);
+    assert_events("O:begin", "O:del 0x3000+0x1000 ram@0x0", "O:commit",
+                  NULL);
+    memory_listener_unregister(&l_main.listener);
+    g_ptr_array_set_size(events, 0);
+    fixture_destroy(&f);
+}
+
+/* Sections can be kept with new_copy; they keep the region's owner. */
+static void test_section_copy(void)
+{
+    Fixture f;
+    Object *owner = object_new(TYPE_CONTAINER);
+    MemoryRegion *owned = g_new0(MemoryRegion, 1);
+    MemoryRegionSection s, *copy;
+
+    fixture_init(&f);
+    memory_region_init_alias(owned, owner, "owned", f.ram, 0x0, 0x1000);
+    memory_region_add_subregion(f.root, 0x0, owned);
+    s = memory_region_find(f.root, 0x0, 0x1000);
+    /* The section names the terminating region, not the alias. */
+    g_assert_true(s.mr == f.ram);
+    copy = memory_region_section_new_copy(&s);
+    g_assert_true(MemoryRegionSection_eq(copy, &s));
+    g_assert_true(copy->fv == address_space_get_flatview(&f.as));
+    flatview_unref(copy->fv);
+    memory_region_section_free_copy(copy);
+    memory_region_unref(s.mr);
+
+    /* Mapping the alias holds its owner. */
+    g_assert_cmpuint(owner->ref, ==, 2);
+    memory_region_del_subregion(f.root, owned);
+    g_assert_cmpuint(owner->ref, ==, 1);
+    object_unref(owner);
+    g_free(owned);
+    fixture_destroy(&f);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+    g_test_add_func("/memory/listener/register-replays-view",
+                    test_register_replays_view);
+    g_test_add_func("/memory/listener/map-one-unmergeable-alias",
+                    test_map_one_unmergeable_alias);
+    g_test_add_func("/memory/listener/map-mergeable-alias",
+                    test_map_mergeable_alias);
+    g_test_add_func("/memory/listener/nop-only-inside-change",
+                    test_nop_only_inside_change);
+    g_test_add_func("/memory/listener/priority-order", test_priority_order);
+    g_test_add_func("/memory/listener/del-before-add", test_del_before_add);
+    g_test_add_func("/memory/listener/nested-transactions",
+                    test_nested_transactions);
+    g_test_add_func("/memory/listener/two-address-spaces",
+                    test_two_address_spaces);
+    g_test_add_func("/memory/listener/section-copy", test_section_copy);
+    return g_test_run();
+}
