@@ -3,6 +3,7 @@
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/help_option.h"
 #include "qemu/id.h"
 #include "qom/object_interfaces.h"
 
@@ -133,11 +134,6 @@ bool user_creatable_add_from_str(const char *str, Error **errp)
 void user_creatable_process_cmdline(const char *cmdline)
 {
     user_creatable_add_from_str(cmdline, &error_fatal);
-}
-
-static bool is_help_option(const char *s)
-{
-    return s && (!strcmp(s, "help") || !strcmp(s, "?"));
 }
 
 static char *user_creatable_type_list_str(void)

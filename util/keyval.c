@@ -4,6 +4,7 @@
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/help_option.h"
 #include "qemu/keyval.h"
 
 /* Longest key accepted, as in QEMU. */
@@ -159,11 +160,6 @@ static bool keyval_key_valid(const char *key)
     return true;
 }
 
-static bool keyval_is_help(const char *s)
-{
-    return !strcmp(s, "help") || !strcmp(s, "?");
-}
-
 /* Parse one element at *@s into @list; advances *@s. */
 static bool keyval_parse_one(KeyValList *list, const char **s, bool first,
                              const char *implied_key, bool *p_help,
@@ -175,7 +171,7 @@ static bool keyval_parse_one(KeyValList *list, const char **s, bool first,
 
     sep = keyval_fetch(s, true, key);
     if (sep != '=') {
-        if (p_help && keyval_is_help(key->str)) {
+        if (p_help && is_help_option(key->str)) {
             *p_help = true;
             return true;
         }

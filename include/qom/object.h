@@ -401,7 +401,7 @@ ObjectProperty *object_class_property_add(ObjectClass *klass,
                                           ObjectPropertyRelease *release,
                                           void *opaque);
 
-/* Find a property of @obj (instance first, then class chain) or NULL. */
+/* Find a property of @obj (class chain first, then instance) or NULL. */
 ObjectProperty *object_property_find(Object *obj, const char *name);
 /* Same, with error "Property '<type>.<name>' not found". */
 ObjectProperty *object_property_find_err(Object *obj, const char *name,
@@ -552,11 +552,14 @@ void object_property_allow_set_link(const Object *obj, const char *name,
                                     Object *child, Error **errp);
 
 /*
- * "link<@type>" property stored in *@targetp.  Setting it (by canonical
- * or partial path, "" for NULL) type-checks the target ("Invalid
- * parameter type for '%s', expected: %s"), calls @check (NULL: read-only)
- * and, with OBJ_PROP_LINK_STRONG, takes a reference on the new target and
- * drops the one on the old.
+ * "link<@type>" property stored in *@targetp.  Setting it by string (an
+ * id under /objects, an absolute or partial path, "" for NULL) or with
+ * object_property_set_link() type-checks the target ("Invalid parameter
+ * type for '%s', expected: %s"; unknown path: "Device '%s' not found",
+ * class DeviceNotFound), calls @check (NULL makes the link read-only) and,
+ * with OBJ_PROP_LINK_STRONG, takes a reference on the new target and
+ * drops the one on the old (and on the target when the object dies).
+ * Reading it gives the target's canonical path ("" if NULL).
  */
 ObjectProperty *object_property_add_link(Object *obj, const char *name,
                                          const char *type, Object **targetp,
@@ -615,6 +618,11 @@ bool object_property_set_str(Object *obj, const char *name,
                              const char *value, Error **errp);
 /* Caller frees; NULL on error. */
 char *object_property_get_str(Object *obj, const char *name, Error **errp);
+/*
+ * For link properties made by object_property_add_link() & co. the target
+ * is stored directly (it need not be in the composition tree); for other
+ * properties its canonical path is set as a string.
+ */
 bool object_property_set_link(Object *obj, const char *name, Object *value,
                               Error **errp);
 /* The link target (no reference taken), or NULL. */
