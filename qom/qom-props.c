@@ -506,23 +506,22 @@ ObjectProperty *object_property_add_uint##bits##_ptr(Object *obj,          \
         (flags & OBJ_PROP_FLAG_READ) ? property_get_uint##bits##_ptr : NULL, \
         (flags & OBJ_PROP_FLAG_WRITE) ? property_set_uint##bits##_ptr : NULL, \
         NULL, (void *)v);                                                  \
+}                                                                          \
+                                                                           \
+ObjectProperty *object_class_property_add_uint##bits##_ptr(                \
+    ObjectClass *klass, const char *name, const uint##bits##_t *v,         \
+    ObjectPropertyFlags flags)                                             \
+{                                                                          \
+    return object_class_property_add(klass, name, "uint" #bits,            \
+        (flags & OBJ_PROP_FLAG_READ) ? property_get_uint##bits##_ptr : NULL, \
+        (flags & OBJ_PROP_FLAG_WRITE) ? property_set_uint##bits##_ptr : NULL, \
+        NULL, (void *)v);                                                  \
 }
 
 DEFINE_UINT_PTR_ACCESSORS(8)
 DEFINE_UINT_PTR_ACCESSORS(16)
 DEFINE_UINT_PTR_ACCESSORS(32)
 DEFINE_UINT_PTR_ACCESSORS(64)
-
-ObjectProperty *object_class_property_add_uint64_ptr(ObjectClass *klass,
-                                                     const char *name,
-                                                     const uint64_t *v,
-                                                     ObjectPropertyFlags flags)
-{
-    return object_class_property_add(klass, name, "uint64",
-        (flags & OBJ_PROP_FLAG_READ) ? property_get_uint64_ptr : NULL,
-        (flags & OBJ_PROP_FLAG_WRITE) ? property_set_uint64_ptr : NULL,
-        NULL, (void *)v);
-}
 
 /* --- links ------------------------------------------------------------ */
 

@@ -533,6 +533,19 @@ ObjectProperty *object_property_add_uint32_ptr(Object *obj, const char *name,
 ObjectProperty *object_property_add_uint64_ptr(Object *obj, const char *name,
                                                const uint64_t *v,
                                                ObjectPropertyFlags flags);
+/* Class versions: @v is shared by all instances (e.g. a static). */
+ObjectProperty *object_class_property_add_uint8_ptr(ObjectClass *klass,
+                                                    const char *name,
+                                                    const uint8_t *v,
+                                                    ObjectPropertyFlags flags);
+ObjectProperty *object_class_property_add_uint16_ptr(ObjectClass *klass,
+                                                     const char *name,
+                                                     const uint16_t *v,
+                                                     ObjectPropertyFlags flags);
+ObjectProperty *object_class_property_add_uint32_ptr(ObjectClass *klass,
+                                                     const char *name,
+                                                     const uint32_t *v,
+                                                     ObjectPropertyFlags flags);
 ObjectProperty *object_class_property_add_uint64_ptr(ObjectClass *klass,
                                                      const char *name,
                                                      const uint64_t *v,

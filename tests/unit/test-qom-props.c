@@ -154,6 +154,9 @@ static void tb_instance_finalize(Object *obj)
     finalize_count++;
 }
 
+/* Shared by all instances through a class property. */
+static uint32_t tb_generation = 3;
+
 static void tb_class_init(ObjectClass *oc, void *data)
 {
     UserCreatableClass *ucc = USER_CREATABLE_CLASS(oc);
@@ -178,6 +181,8 @@ static void tb_class_init(ObjectClass *oc, void *data)
                                             tb_set_count);
     object_property_set_default_uint(prop, 5);
     object_class_property_add_uint64(oc, "ro", tb_get_ro, NULL);
+    object_class_property_add_uint32_ptr(oc, "generation", &tb_generation,
+                                         OBJ_PROP_FLAG_READ);
     object_class_property_add_bool(oc, "wo", NULL, tb_set_wo);
     object_class_property_add_link(oc, "node", TYPE_TEST_BACKEND,
                                    offsetof(TestBackend, node),
@@ -267,6 +272,10 @@ static void test_parse_to_json(void)
     object_property_parse(obj, "align8", "255", &error_abort);
     assert_json(obj, "align8", "255");
     assert_json(obj, "ro", "99");
+    assert_json(obj, "generation", "3");
+    tb_generation = 4;
+    assert_json(obj, "generation", "4");
+    tb_generation = 3;
     object_property_parse(obj, "wo", "on", &error_abort);
     g_assert_true(TEST_BACKEND(obj)->wo);
 
@@ -341,6 +350,8 @@ static void test_parse_errors(void)
     assert_error(&err, "Property 'test-backend.nope' not found");
     g_assert_false(object_property_parse(obj, "ro", "1", &err));
     assert_error(&err, "Property 'test-backend.ro' is not writable");
+    g_assert_false(object_property_set_uint(obj, "generation", 1, &err));
+    assert_error(&err, "Property 'test-backend.generation' is not writable");
     g_assert_null(object_property_get_json(obj, "wo", &err));
     assert_error(&err, "Property 'test-backend.wo' is not readable");
     g_assert_null(object_property_get_json(obj, "nope", &err));
@@ -689,7 +700,7 @@ static void test_property_iter(void)
     for (e = names; e; e = e->next) {
         g_string_append_printf(s, "%s ", (char *)e->data);
     }
-    g_assert_cmpstr(s->str, ==, "alias-size align8 count host-nodes label "
+    g_assert_cmpstr(s->str, ==, "alias-size align8 count generation host-nodes label "
                     "node policy reserve ro size wo ");
     g_slist_free(names);
     g_string_free(s, true);
