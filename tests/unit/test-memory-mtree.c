@@ -333,8 +333,8 @@ typedef struct SmallMachine {
     MemoryRegion system, pc_ram, ram_below_4g, ram_above_4g, vga_lowmem;
     MemoryRegion smram, pci_hole, bar0, bar1, hpet, bios, pmem, ram_ro;
     MemoryRegion io, pic, serial;
-    MemoryRegion empty_root, bus_master;
-    AddressSpace as_memory, as_io, as_cpu, as_empty, as_dma;
+    MemoryRegion empty_root, bus_master, bm_container, bm_alias;
+    AddressSpace as_memory, as_io, as_cpu, as_empty, as_dma, as_e1000;
 } SmallMachine;
 
 #define PC_RAM_SIZE (16 * MiB)
@@ -397,12 +397,19 @@ static void small_machine_init(SmallMachine *m)
     /* A whole-system alias, as PCI bus masters use. */
     memory_region_init_alias(&m->bus_master, NULL, "bus master", &m->system,
                              0, UINT64_MAX);
+    /* The same, inside a container: its only child, covering it. */
+    memory_region_init(&m->bm_container, NULL, "bus master container",
+                       UINT64_MAX);
+    memory_region_init_alias(&m->bm_alias, NULL, "e1000-bus-master",
+                             &m->system, 0, UINT64_MAX);
+    memory_region_add_subregion(&m->bm_container, 0, &m->bm_alias);
 
     address_space_init(&m->as_memory, &m->system, "memory");
     address_space_init(&m->as_io, &m->io, "I/O");
     address_space_init(&m->as_cpu, &m->system, "cpu-memory-0");
     address_space_init(&m->as_empty, &m->empty_root, "empty");
     address_space_init(&m->as_dma, &m->bus_master, "pci-dma");
+    address_space_init(&m->as_e1000, &m->bm_container, "e1000");
 }
 
 static void small_machine_destroy(SmallMachine *m)
@@ -412,13 +419,14 @@ static void small_machine_destroy(SmallMachine *m)
         &m->pci_hole, &m->hpet, &m->bios, &m->pmem, &m->ram_ro,
     };
     MemoryRegion *all[] = {
-        &m->bus_master, &m->ram_below_4g, &m->ram_above_4g, &m->smram,
+        &m->bus_master, &m->bm_alias, &m->bm_container, &m->ram_below_4g, &m->ram_above_4g, &m->smram,
         &m->ram_ro, &m->vga_lowmem, &m->bar0, &m->bar1, &m->pci_hole,
         &m->hpet, &m->bios, &m->pmem, &m->pc_ram, &m->pic, &m->serial,
         &m->io, &m->empty_root, &m->system,
     };
     unsigned i;
 
+    address_space_destroy(&m->as_e1000);
     address_space_destroy(&m->as_dma);
     address_space_destroy(&m->as_empty);
     address_space_destroy(&m->as_cpu);
@@ -432,6 +440,7 @@ static void small_machine_destroy(SmallMachine *m)
     memory_region_del_subregion(&m->pci_hole, &m->bar1);
     memory_region_del_subregion(&m->io, &m->pic);
     memory_region_del_subregion(&m->io, &m->serial);
+    memory_region_del_subregion(&m->bm_container, &m->bm_alias);
     memory_region_transaction_commit();
     for (i = 0; i < ARRAY_SIZE(all); i++) {
         object_unref(OBJECT(all[i]));
@@ -480,6 +489,12 @@ static void small_machine_destroy(SmallMachine *m)
     "  0000000000000000-ffffffffffffffff (prio 0, i/o):"                    \
     " alias bus master @system 0000000000000000-ffffffffffffffff\n"        \
     "\n"                                                                    \
+    "address-space: e1000\n"                                                \
+    "  0000000000000000-ffffffffffffffff (prio 0, i/o):"                    \
+    " bus master container\n"                                               \
+    "    0000000000000000-ffffffffffffffff (prio 0, i/o): alias"            \
+    " e1000-bus-master @system 0000000000000000-ffffffffffffffff\n"        \
+    "\n"                                                                    \
     "memory-region: pc.ram\n"                                               \
     "  0000000000000000-0000000000ffffff (prio 0, ram): pc.ram\n"           \
     "\n"                                                                    \
@@ -507,6 +522,7 @@ static void test_small_machine(void)
         " AS \"memory\", root: system\n"
         " AS \"cpu-memory-0\", root: system\n"
         " AS \"pci-dma\", root: bus master, alias system\n"
+        " AS \"e1000\", root: bus master container\n"
         " Root memory region: system\n"
         "  0000000000000000-000000000009ffff (prio 0, ram): pc.ram\n"
         "  00000000000a0000-00000000000bffff (prio 1, i/o): vga-lowmem\n"
