@@ -181,8 +181,9 @@ static GPtrArray *mtree_group_address_spaces_by_root(void)
             AddressSpace *first = group->data;
 
             if (first->root == as->root) {
-                groups->pdata[i] = g_slist_insert_sorted(group, as,
-                                                         mtree_compare_as_names);
+                group = g_slist_insert_sorted(group, as,
+                                              mtree_compare_as_names);
+                groups->pdata[i] = group;
                 break;
             }
         }

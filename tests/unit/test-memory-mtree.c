@@ -419,8 +419,8 @@ static void small_machine_destroy(SmallMachine *m)
         &m->pci_hole, &m->hpet, &m->bios, &m->pmem, &m->ram_ro,
     };
     MemoryRegion *all[] = {
-        &m->bus_master, &m->bm_alias, &m->bm_container, &m->ram_below_4g, &m->ram_above_4g, &m->smram,
-        &m->ram_ro, &m->vga_lowmem, &m->bar0, &m->bar1, &m->pci_hole,
+        &m->bus_master, &m->bm_alias, &m->bm_container, &m->ram_below_4g,
+        &m->ram_above_4g, &m->smram, &m->ram_ro, &m->vga_lowmem, &m->bar0, &m->bar1, &m->pci_hole,
         &m->hpet, &m->bios, &m->pmem, &m->pc_ram, &m->pic, &m->serial,
         &m->io, &m->empty_root, &m->system,
     };
