@@ -183,7 +183,9 @@ static gboolean hmp_stdio_readable(GIOChannel *chan, GIOCondition cond,
         return G_SOURCE_REMOVE;
     }
     hmp_handle_command(line, out);
-    g_string_append(out, HMP_PROMPT);
+    if (!qemu_system_shutdown_requested()) {
+        g_string_append(out, HMP_PROMPT);
+    }
     fputs(out->str, stdout);
     fflush(stdout);
     return G_SOURCE_CONTINUE;

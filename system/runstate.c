@@ -20,6 +20,11 @@ void qemu_system_shutdown_request(void)
     }
 }
 
+bool qemu_system_shutdown_requested(void)
+{
+    return shutdown_requested;
+}
+
 int qemu_main_loop(void)
 {
     if (shutdown_requested) {

@@ -18,6 +18,9 @@ void qemu_cleanup(void);
 /* Ask the main loop to stop (e.g. HMP/QMP "quit"). */
 void qemu_system_shutdown_request(void);
 
+/* Whether a shutdown has been requested. */
+bool qemu_system_shutdown_requested(void);
+
 /* The GLib main context every event source of the emulator attaches to. */
 GMainContext *qemu_get_aio_context(void);
 
