@@ -83,17 +83,23 @@ static void mtree_note_alias_target(MtreeOptions *opts, MemoryRegion *target)
 }
 
 static void mtree_print_region_line(MtreeOptions *opts, const MemoryRegion *mr,
-                                    unsigned int level, uint64_t start)
+                                    unsigned int level, uint64_t base)
 {
     GString *out = opts->out;
+    uint64_t start = base + mr->addr;
+    uint64_t end = start + mtree_last_offset(mr->size);
     unsigned int i;
 
+    /* QEMU's warning for a region wrapping around the address space. */
+    if (start < base || end < start) {
+        g_string_append(out, "[DETECTED OVERFLOW!] ");
+    }
     for (i = 0; i < level; i++) {
         g_string_append(out, MTREE_INDENT);
     }
     g_string_append_printf(out, MTREE_ADDR_FMT "-" MTREE_ADDR_FMT
                            " (prio %d, %s%s): ",
-                           start, start + mtree_last_offset(mr->size),
+                           start, end,
                            mr->priority, mr->nonvolatile ? "nv-" : "",
                            mtree_region_kind(mr));
     if (mr->alias) {
@@ -143,7 +149,7 @@ static void mtree_print_region(MtreeOptions *opts, MemoryRegion *mr,
         mtree_note_alias_target(opts, mr->alias);
     }
     if (mr->enabled || opts->disabled) {
-        mtree_print_region_line(opts, mr, level, start);
+        mtree_print_region_line(opts, mr, level, base);
     }
 
     /* A stable sort keeps equal keys in rendering order, as QEMU does. */

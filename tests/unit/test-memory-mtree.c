@@ -607,6 +607,36 @@ static void test_owner(void)
     g_free(owned);
 }
 
+/* ---- (d) QEMU's marker for a region wrapping around 2^64 ---- */
+
+static void test_overflow_marker(void)
+{
+    MemoryRegion *root = g_new0(MemoryRegion, 1);
+    MemoryRegion *wrap = g_new0(MemoryRegion, 1);
+    AddressSpace as;
+    g_autofree char *tree = NULL;
+
+    memory_region_init(root, NULL, "wrap-root", UINT64_MAX);
+    memory_region_init_io(wrap, NULL, NULL, NULL, "wrap", 0x20000);
+    memory_region_add_subregion(root, 0xffffffffffff0000ULL, wrap);
+    address_space_init(&as, root, "wrap-test");
+
+    tree = mtree_text(false, false, false);
+    assert_text(tree,
+        "address-space: wrap-test\n"
+        "  0000000000000000-ffffffffffffffff (prio 0, i/o): wrap-root\n"
+        "[DETECTED OVERFLOW!]     ffffffffffff0000-000000000000ffff"
+        " (prio 0, i/o): wrap\n"
+        "\n");
+
+    address_space_destroy(&as);
+    memory_region_del_subregion(root, wrap);
+    object_unref(OBJECT(wrap));
+    object_unref(OBJECT(root));
+    g_free(wrap);
+    g_free(root);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -615,5 +645,6 @@ int main(int argc, char **argv)
                     test_seed_memslots_flatview);
     g_test_add_func("/mtree/small-machine", test_small_machine);
     g_test_add_func("/mtree/owner", test_owner);
+    g_test_add_func("/mtree/overflow-marker", test_overflow_marker);
     return g_test_run();
 }
