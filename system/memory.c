@@ -814,7 +814,7 @@ void memory_region_transaction_begin(void)
 void memory_region_transaction_commit(void)
 {
     g_assert(transaction_depth > 0);
-    if (--transaction_depth || !update_pending) {
+    if (--transaction_depth || (!update_pending && !pending_views->len)) {
         return;
     }
     memory_region_update_topology();

@@ -496,6 +496,205 @@ static void test_section_copy(void)
     fixture_destroy(&f);
 }
 
+/* --- A listener mirroring the view from the notifications ----------- */
+
+typedef struct MirrorListener {
+    MemoryListener listener;
+    GTree *sections;            /* offset_within_address_space -> copy */
+    bool in_transaction;
+    bool failed;
+} MirrorListener;
+
+static gint mirror_key_cmp(gconstpointer a, gconstpointer b, gpointer opaque)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static void mirror_fail(MirrorListener *m, const char *what,
+                        MemoryRegionSection *s)
+{
+    g_test_message("mirror: %s 0x%" PRIx64 "+0x%" PRIx64 " %s", what,
+                   s->offset_within_address_space, int128_get64(s->size),
+                   memory_region_name(s->mr));
+    m->failed = true;
+}
+
+static void mirror_begin(MemoryListener *listener)
+{
+    MirrorListener *m = container_of(listener, MirrorListener, listener);
+
+    m->in_transaction = true;
+}
+
+static void mirror_commit(MemoryListener *listener)
+{
+    MirrorListener *m = container_of(listener, MirrorListener, listener);
+
+    m->in_transaction = false;
+}
+
+static void mirror_add(MemoryListener *listener, MemoryRegionSection *s)
+{
+    MirrorListener *m = container_of(listener, MirrorListener, listener);
+    MemoryRegionSection *copy;
+
+    if (!m->in_transaction ||
+        g_tree_lookup(m->sections, &s->offset_within_address_space)) {
+        mirror_fail(m, "unexpected add", s);
+        return;
+    }
+    copy = memory_region_section_new_copy(s);
+    g_tree_insert(m->sections, &copy->offset_within_address_space, copy);
+}
+
+static void mirror_del(MemoryListener *listener, MemoryRegionSection *s)
+{
+    MirrorListener *m = container_of(listener, MirrorListener, listener);
+    MemoryRegionSection *old = g_tree_lookup(m->sections,
+                                             &s->offset_within_address_space);
+
+    if (!m->in_transaction || !old || !MemoryRegionSection_eq(old, s)) {
+        mirror_fail(m, "unexpected del", s);
+        return;
+    }
+    g_tree_remove(m->sections, &s->offset_within_address_space);
+    memory_region_section_free_copy(old);
+}
+
+static void mirror_nop(MemoryListener *listener, MemoryRegionSection *s)
+{
+    MirrorListener *m = container_of(listener, MirrorListener, listener);
+    MemoryRegionSection *old = g_tree_lookup(m->sections,
+                                             &s->offset_within_address_space);
+
+    if (!m->in_transaction || !old || !MemoryRegionSection_eq(old, s)) {
+        mirror_fail(m, "unexpected nop", s);
+    }
+}
+
+typedef struct MirrorCheck {
+    MirrorListener *m;
+    GTreeNode *node;
+} MirrorCheck;
+
+static bool mirror_check_range(Int128 start, Int128 len,
+                               const MemoryRegion *mr, hwaddr offset,
+                               void *opaque)
+{
+    MirrorCheck *c = opaque;
+    MemoryRegionSection *s = c->node ? g_tree_node_value(c->node) : NULL;
+
+    if (!s || int128_get64(start) != s->offset_within_address_space ||
+        !int128_eq(len, s->size) || s->mr != mr ||
+        s->offset_within_region != offset) {
+        g_test_message("mirror: view range at 0x%" PRIx64 " differs",
+                       int128_getlo(start));
+        c->m->failed = true;
+        return true;
+    }
+    c->node = g_tree_node_next(c->node);
+    return false;
+}
+
+/* Whether the mirror holds exactly the sections of the view of @as. */
+static bool mirror_matches(MirrorListener *m, AddressSpace *as)
+{
+    MirrorCheck c = { .m = m, .node = g_tree_node_first(m->sections) };
+    FlatView *fv = address_space_get_flatview(as);
+
+    flatview_for_each_range(fv, mirror_check_range, &c);
+    flatview_unref(fv);
+    if (c.node && !m->failed) {
+        g_test_message("mirror: extra sections");
+        m->failed = true;
+    }
+    return !m->failed;
+}
+
+static gboolean mirror_free_section(gpointer key, gpointer value,
+                                    gpointer opaque)
+{
+    memory_region_section_free_copy(value);
+    return false;
+}
+
+/* Random updates; the listener's picture must always equal the view. */
+static void test_random_mirror(void)
+{
+    enum { NR_LEAVES = 10, NR_STEPS = 2000 };
+    g_autoptr(GRand) rand = g_rand_new_with_seed(42);
+    MemoryRegion *leaves[NR_LEAVES], *box;
+    MirrorListener m = {
+        .listener = {
+            .begin = mirror_begin,
+            .commit = mirror_commit,
+            .region_add = mirror_add,
+            .region_del = mirror_del,
+            .region_nop = mirror_nop,
+            .name = "mirror",
+        },
+    };
+    Fixture f;
+
+    fixture_init(&f);
+    m.sections = g_tree_new_with_data(mirror_key_cmp, NULL);
+    box = new_container(&f, "box", 0x8000);
+    memory_region_add_subregion(f.root, 0x4000, box);
+    for (int i = 0; i < NR_LEAVES; i++) {
+        g_autofree char *name = g_strdup_printf("leaf%d", i);
+
+        leaves[i] = new_alias(&f, name, (i % 4) * 0x1000,
+                              0x1000 * (1 + i % 3), i % 2);
+    }
+    memory_listener_register(&m.listener, &f.as);
+
+    for (int step = 0; step < NR_STEPS && !m.failed; step++) {
+        MemoryRegion *leaf = leaves[g_rand_int_range(rand, 0, NR_LEAVES)];
+        hwaddr addr = g_rand_int_range(rand, 0, 16) * 0x800;
+
+        memory_region_transaction_begin();
+        for (int n = g_rand_int_range(rand, 1, 4); n > 0; n--) {
+            switch (g_rand_int_range(rand, 0, 6)) {
+            case 0:
+            case 1:
+                if (leaf->container) {
+                    memory_region_del_subregion(leaf->container, leaf);
+                } else {
+                    memory_region_add_subregion_overlap(
+                        g_rand_boolean(rand) ? box : f.root, addr, leaf,
+                        g_rand_int_range(rand, 0, 2));
+                }
+                break;
+            case 2:
+                memory_region_set_address(leaf, addr);
+                break;
+            case 3:
+                memory_region_set_unmergeable(leaf, !leaf->unmergeable);
+                break;
+            case 4:
+                memory_region_set_alias_offset(
+                    leaf, g_rand_int_range(rand, 0, 8) * 0x800);
+                break;
+            default:
+                memory_region_set_enabled(box, !box->enabled);
+                break;
+            }
+        }
+        memory_region_transaction_commit();
+        if (!mirror_matches(&m, &f.as)) {
+            g_test_message("mismatch after step %d", step);
+        }
+    }
+    g_assert_false(m.failed);
+    memory_listener_unregister(&m.listener);
+    g_assert_cmpint(g_tree_nnodes(m.sections), ==, 0);
+    g_tree_foreach(m.sections, mirror_free_section, NULL);
+    g_tree_destroy(m.sections);
+    fixture_destroy(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -515,5 +714,6 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/listener/two-address-spaces",
                     test_two_address_spaces);
     g_test_add_func("/memory/listener/section-copy", test_section_copy);
+    g_test_add_func("/memory/listener/random-mirror", test_random_mirror);
     return g_test_run();
 }
