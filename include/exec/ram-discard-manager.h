@@ -184,7 +184,8 @@ void ram_discard_bitmap_set_discarded(RamDiscardBitmap *bm,
                                       uint64_t offset, uint64_t size);
 /*
  * Whether every block touching [@offset, @offset + @size) is populated
- * (resp. discarded); the range need not be aligned.  An empty range is both.
+ * (resp. discarded); the range need not be aligned but must lie inside the
+ * region.  An empty range is both.
  */
 bool ram_discard_bitmap_range_populated(const RamDiscardBitmap *bm,
                                         uint64_t offset, uint64_t size);
