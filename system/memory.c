@@ -938,6 +938,12 @@ AddressSpace *address_space_next(AddressSpace *as)
     return l ? container_of(l, AddressSpace, link) : NULL;
 }
 
+FlatView *address_space_to_flatview(AddressSpace *as)
+{
+    address_space_ensure_init(as);
+    return as->current_map;
+}
+
 FlatView *address_space_get_flatview(AddressSpace *as)
 {
     address_space_ensure_init(as);

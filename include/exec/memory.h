@@ -466,6 +466,8 @@ AddressSpace *address_space_next(AddressSpace *as);
  * address space uses it, a view is frozen.
  */
 FlatView *address_space_get_flatview(AddressSpace *as);
+/* The same without a reference (valid until the address space dies). */
+FlatView *address_space_to_flatview(AddressSpace *as);
 void flatview_ref(FlatView *view);
 void flatview_unref(FlatView *view);
 /* The region the view was rendered from. */

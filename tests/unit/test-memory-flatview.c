@@ -564,6 +564,7 @@ static void test_shared_root(void)
     v1 = address_space_get_flatview(&f.as);
     v2 = address_space_get_flatview(&other);
     g_assert_true(v1 == v2);
+    g_assert_true(address_space_to_flatview(&other) == v1);
     g_assert_true(flatview_get_root(v1) == f.root);
     g_assert_cmpuint(flatview_nr_ranges(v1), ==, 1);
     flatview_unref(v1);
@@ -842,6 +843,42 @@ static void test_owner(void)
     g_free(mr);
 }
 
+/* A failed RAM initialization leaves nothing behind. */
+static void test_ram_init_failure(void)
+{
+    Object *owner = object_new(TYPE_CONTAINER);
+    MemoryRegion *mr = g_new0(MemoryRegion, 1);
+    Error *err = NULL;
+
+    g_assert_false(memory_region_init_ram_from_file(
+        mr, owner, "bad", 0x1000, 0, RAM_SHARED,
+        "/nonexistent-sparsevm-dir/sub/file", 0, &err));
+    g_assert_nonnull(err);
+    error_free(err);
+    g_assert_null(mr->ram_block);
+    g_assert_null(object_resolve_path_component(owner, "bad[0]"));
+    g_assert_cmpuint(owner->ref, ==, 1);
+    object_unref(owner);
+    g_free(mr);
+}
+
+/* Shared RAM has an fd, also seen through aliases. */
+static void test_ram_fd(void)
+{
+    MemoryRegion ram, alias;
+    Object *owner = object_new(TYPE_CONTAINER);
+
+    g_assert_true(memory_region_init_ram_flags_nomigrate(
+        &ram, owner, "shared", 0x10000, RAM_SHARED, &error_abort));
+    g_assert_nonnull(object_resolve_path_component(owner, "shared[0]"));
+    memory_region_init_alias(&alias, NULL, "alias", &ram, 0x1000, 0x1000);
+    g_assert_cmpint(memory_region_get_fd(&ram), >=, 0);
+    g_assert_cmpint(memory_region_get_fd(&alias), ==,
+                    memory_region_get_fd(&ram));
+    object_unref(OBJECT(&alias));
+    object_unref(owner);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -866,5 +903,7 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/region/ram-discard-manager-rules",
                     test_ram_discard_manager_rules);
     g_test_add_func("/memory/region/owner", test_owner);
+    g_test_add_func("/memory/region/ram-init-failure", test_ram_init_failure);
+    g_test_add_func("/memory/region/ram-fd", test_ram_fd);
     return g_test_run();
 }
