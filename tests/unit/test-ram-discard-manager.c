@@ -706,6 +706,228 @@ static void test_set_manager_refused(void)
     fixture_teardown(&f);
 }
 
+/* ---- end to end: a VFIO-like DMA mapper behind unmergeable memslots ---- */
+
+#define MEMSLOT_SIZE (32 * BLOCK)
+#define NR_MEMSLOTS (NB_BLOCKS * BLOCK / MEMSLOT_SIZE)
+
+/*
+ * Like VFIO: a memory listener that, for sections of regions with a
+ * RamDiscardManager, DMA-maps only the populated parts, following them
+ * through a RamDiscardListener per section.
+ */
+typedef struct DmaMapper {
+    MemoryListener listener;
+    GPtrArray *sections;        /* of DmaSection */
+    GHashTable *mapped_blocks;  /* guest-physical address of each block */
+    GString *log;
+} DmaMapper;
+
+typedef struct DmaSection {
+    RamDiscardListener rdl;
+    DmaMapper *mapper;
+} DmaSection;
+
+static int dma_map(RamDiscardListener *rdl, MemoryRegionSection *section)
+{
+    DmaMapper *mapper = container_of(rdl, DmaSection, rdl)->mapper;
+    uint64_t gpa = section->offset_within_address_space;
+    uint64_t end = gpa + int128_get64(section->size);
+
+    g_string_append_printf(mapper->log, "map 0x%" PRIx64 "+0x%" PRIx64 "\n",
+                           gpa, end - gpa);
+    for (; gpa < end; gpa += BLOCK) {
+        /* Never mapped twice. */
+        g_assert_true(g_hash_table_add(mapper->mapped_blocks,
+                                       g_memdup2(&gpa, sizeof(gpa))));
+    }
+    return 0;
+}
+
+static void dma_unmap(RamDiscardListener *rdl, MemoryRegionSection *section)
+{
+    DmaMapper *mapper = container_of(rdl, DmaSection, rdl)->mapper;
+    uint64_t gpa = section->offset_within_address_space;
+    uint64_t end = gpa + int128_get64(section->size);
+
+    g_string_append_printf(mapper->log, "unmap 0x%" PRIx64 "+0x%" PRIx64
+                           "\n", gpa, end - gpa);
+    for (; gpa < end; gpa += BLOCK) {
+        /* Without double discard support, only mapped blocks come back. */
+        g_assert_true(g_hash_table_remove(mapper->mapped_blocks, &gpa));
+    }
+}
+
+static void dma_region_add(MemoryListener *listener,
+                           MemoryRegionSection *section)
+{
+    DmaMapper *mapper = container_of(listener, DmaMapper, listener);
+    RamDiscardManager *rdm;
+    DmaSection *ds;
+
+    rdm = memory_region_get_ram_discard_manager(section->mr);
+    g_assert_nonnull(rdm);
+    ds = g_new0(DmaSection, 1);
+    ds->mapper = mapper;
+    ram_discard_listener_init(&ds->rdl, dma_map, dma_unmap, false);
+    g_ptr_array_add(mapper->sections, ds);
+    ram_discard_manager_register_listener(rdm, &ds->rdl, section);
+}
+
+static void dma_region_del(MemoryListener *listener,
+                           MemoryRegionSection *section)
+{
+    DmaMapper *mapper = container_of(listener, DmaMapper, listener);
+    guint i;
+
+    for (i = 0; i < mapper->sections->len; i++) {
+        DmaSection *ds = g_ptr_array_index(mapper->sections, i);
+        MemoryRegionSection *s = ds->rdl.section;
+
+        if (s->mr == section->mr &&
+            s->offset_within_address_space ==
+            section->offset_within_address_space &&
+            int128_eq(s->size, section->size)) {
+            ram_discard_manager_unregister_listener(
+                memory_region_get_ram_discard_manager(section->mr),
+                &ds->rdl);
+            g_ptr_array_remove_index(mapper->sections, i);
+            g_free(ds);
+            return;
+        }
+    }
+    g_assert_not_reached();
+}
+
+static gint compare_u64_ptrs(gconstpointer a, gconstpointer b)
+{
+    uint64_t ua = *(const uint64_t *)a, ub = *(const uint64_t *)b;
+
+    return (ua > ub) - (ua < ub);
+}
+
+/* The mapped guest-physical blocks, as "0x..,0x.." in ascending order. */
+static char *dma_mapped_blocks(DmaMapper *mapper)
+{
+    g_autoptr(GList) keys = g_hash_table_get_keys(mapper->mapped_blocks);
+    GString *s = g_string_new("");
+    GList *l;
+
+    keys = g_list_sort(keys, compare_u64_ptrs);
+    for (l = keys; l; l = l->next) {
+        g_string_append_printf(s, "%s0x%" PRIx64, s->len ? "," : "",
+                               *(uint64_t *)l->data);
+    }
+    return g_string_free(s, false);
+}
+
+static void memslots_map(MemoryRegion *container, MemoryRegion *slots,
+                         unsigned i)
+{
+    memory_region_add_subregion(container, i * MEMSLOT_SIZE, &slots[i]);
+}
+
+static void assert_mapped(DmaMapper *mapper, const char *expected)
+{
+    g_autofree char *mapped = dma_mapped_blocks(mapper);
+
+    g_assert_cmpstr(mapped, ==, expected);
+}
+
+static void assert_log(DmaMapper *mapper, const char *expected)
+{
+    g_assert_cmpstr(mapper->log->str, ==, expected);
+    g_string_truncate(mapper->log, 0);
+}
+
+static void test_dma_mapper_memslots(void)
+{
+    Fixture f;
+    MemoryRegion container, slots[NR_MEMSLOTS];
+    DmaMapper mapper = {
+        .listener = {
+            .name = "dma-mapper",
+            .region_add = dma_region_add,
+            .region_del = dma_region_del,
+        },
+    };
+    unsigned i;
+
+    fixture_setup(&f);
+    /* The region is reached through memslot aliases, not mapped directly. */
+    memory_region_del_subregion(&f.root, &f.ram);
+    memory_region_init(&container, NULL, "memslots", REGION_SIZE);
+    for (i = 0; i < NR_MEMSLOTS; i++) {
+        g_autofree char *name = g_strdup_printf("memslot-%u", i);
+
+        memory_region_init_alias(&slots[i], NULL, name, &f.ram,
+                                 i * MEMSLOT_SIZE, MEMSLOT_SIZE);
+        memory_region_set_unmergeable(&slots[i], true);
+    }
+    memory_region_add_subregion(&f.root, REGION_GPA, &container);
+    mapper.sections = g_ptr_array_new();
+    mapper.mapped_blocks = g_hash_table_new_full(g_int64_hash,
+                                                 g_int64_equal, g_free, NULL);
+    mapper.log = g_string_new("");
+
+    populate_blocks(&f, 0, 2);
+    populate_blocks(&f, 30, 4);        /* across memslots 0 and 1 */
+    memory_region_transaction_begin();
+    memslots_map(&container, slots, 0);
+    memslots_map(&container, slots, 1);
+    memory_region_transaction_commit();
+
+    memory_listener_register(&mapper.listener, &f.as);
+    assert_log(&mapper,
+               "map 0x100000000+0x200000\n"
+               "map 0x101e00000+0x200000\n"
+               "map 0x102000000+0x200000\n");
+    assert_mapped(&mapper, "0x100000000,0x100100000,0x101e00000,0x101f00000,"
+                  "0x102000000,0x102100000");
+
+    /* Across memslot 1 (mapped) and 2 (not): only memslot 1 sees it. */
+    g_assert_cmpint(test_rdm_populate(f.rdm, 62 * BLOCK, 4 * BLOCK), ==, 0);
+    assert_log(&mapper, "map 0x103e00000+0x200000\n");
+
+    /* Mapping memslot 2 maps its populated part. */
+    memslots_map(&container, slots, 2);
+    assert_log(&mapper, "map 0x104000000+0x200000\n");
+
+    g_assert_cmpint(test_rdm_discard(f.rdm, 30 * BLOCK, 4 * BLOCK), ==, 0);
+    assert_log(&mapper,
+               "unmap 0x101e00000+0x200000\n"
+               "unmap 0x102000000+0x200000\n");
+
+    /* Unmapping memslot 1 unmaps what was populated in it. */
+    memory_region_del_subregion(&container, &slots[1]);
+    assert_log(&mapper, "unmap 0x103e00000+0x200000\n");
+    assert_mapped(&mapper, "0x100000000,0x100100000,0x104000000,0x104100000");
+
+    memory_listener_unregister(&mapper.listener);
+    assert_log(&mapper,
+               "unmap 0x100000000+0x200000\n"
+               "unmap 0x104000000+0x200000\n");
+    assert_mapped(&mapper, "");
+    g_assert_cmpuint(mapper.sections->len, ==, 0);
+    g_assert_true(ram_discard_listener_list_empty(&f.rdm->listeners));
+
+    memory_region_transaction_begin();
+    memory_region_del_subregion(&container, &slots[0]);
+    memory_region_del_subregion(&container, &slots[2]);
+    memory_region_del_subregion(&f.root, &container);
+    memory_region_transaction_commit();
+    for (i = 0; i < NR_MEMSLOTS; i++) {
+        object_unref(OBJECT(&slots[i]));
+    }
+    object_unref(OBJECT(&container));
+    /* fixture_teardown() unmaps the region itself: map it back. */
+    memory_region_add_subregion(&f.root, REGION_GPA, &f.ram);
+    g_ptr_array_unref(mapper.sections);
+    g_hash_table_unref(mapper.mapped_blocks);
+    g_string_free(mapper.log, true);
+    fixture_teardown(&f);
+}
+
 /* ---- bitmap helper corner cases ---- */
 
 static void test_bitmap_valid_range(void)
@@ -758,5 +980,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ram-discard-manager/set-manager-refused",
                     test_set_manager_refused);
     g_test_add_func("/ram-discard-manager/bitmap", test_bitmap_valid_range);
+    g_test_add_func("/ram-discard-manager/dma-mapper-memslots",
+                    test_dma_mapper_memslots);
     return g_test_run();
 }
