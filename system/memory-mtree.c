@@ -44,6 +44,7 @@ static const char *mtree_region_kind(const MemoryRegion *mr)
     return "i/o";
 }
 
+/* QEMU prints devices as "dev id=..."; there are no devices here yet. */
 static void mtree_print_object(GString *out, const char *label, Object *obj)
 {
     g_autofree char *path = object_get_canonical_path(obj);
