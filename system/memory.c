@@ -579,13 +579,19 @@ static void flatview_update(FlatView *fv)
     g_ptr_array_sort(fv->new_ranges, flat_range_ptr_cmp);
 }
 
-static void flatview_release_changes(FlatView *fv)
+/*
+ * Forget the changes of the finished commit; the removed ranges move to
+ * @garbage.  Freeing them may finalize regions (and run transactions), so
+ * that happens only once every view is ready for the next commit.
+ */
+static void flatview_finish_commit(FlatView *fv, GPtrArray *garbage)
 {
     for (guint i = 0; i < fv->old_ranges->len; i++) {
-        flat_range_free(g_ptr_array_index(fv->old_ranges, i));
+        g_ptr_array_add(garbage, g_ptr_array_index(fv->old_ranges, i));
     }
     g_ptr_array_set_size(fv->old_ranges, 0);
     g_ptr_array_set_size(fv->new_ranges, 0);
+    fv->queued = false;
 }
 
 /* The view of @root, created and rendered if no address space has it. */
@@ -770,6 +776,7 @@ static void address_space_report_pass(AddressSpace *as, bool adding)
 static void memory_region_update_topology(void)
 {
     GPtrArray *views = pending_views;
+    GPtrArray *garbage = g_ptr_array_new();
 
     pending_views = g_ptr_array_new();
     update_pending = false;
@@ -796,12 +803,15 @@ static void memory_region_update_topology(void)
     committing = false;
 
     for (guint i = 0; i < views->len; i++) {
-        FlatView *fv = g_ptr_array_index(views, i);
-
-        flatview_release_changes(fv);
-        fv->queued = false;
-        flatview_unref(fv);
+        flatview_finish_commit(g_ptr_array_index(views, i), garbage);
     }
+    for (guint i = 0; i < garbage->len; i++) {
+        flat_range_free(g_ptr_array_index(garbage, i));
+    }
+    for (guint i = 0; i < views->len; i++) {
+        flatview_unref(g_ptr_array_index(views, i));
+    }
+    g_ptr_array_free(garbage, true);
     g_ptr_array_free(views, true);
 }
 

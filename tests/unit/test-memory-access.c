@@ -113,8 +113,10 @@ static void assert_accesses(Device *dev, const Access *expected, size_t n)
         assert_accesses((dev), expected_, ARRAY_SIZE(expected_));     \
     } while (0)
 
-#define RD(a, s, v) { .is_write = false, .addr = (a), .size = (s), .value = (v) }
-#define WR(a, s, v) { .is_write = true, .addr = (a), .size = (s), .value = (v) }
+#define RD(a, s, v) \
+    { .is_write = false, .addr = (a), .size = (s), .value = (v) }
+#define WR(a, s, v) \
+    { .is_write = true, .addr = (a), .size = (s), .value = (v) }
 
 /* 1..8 byte accesses, implemented up to 4 bytes. */
 static const MemoryRegionOps le_ops = {

@@ -496,6 +496,57 @@ static void test_section_copy(void)
     fixture_destroy(&f);
 }
 
+static const MemoryRegionOps no_ops;
+
+/*
+ * Dropping the last reference of an owner at the end of a commit finalizes
+ * its regions, which may run a transaction of its own.
+ */
+static void test_owner_dies_after_commit(void)
+{
+    Fixture f;
+    RecordingListener l;
+    Object *owner = object_new(TYPE_CONTAINER);
+    MemoryRegion *dev = g_new0(MemoryRegion, 1);
+    MemoryRegion *box = g_new0(MemoryRegion, 1);
+    MemoryRegion *inner = g_new0(MemoryRegion, 1);
+    MemoryRegion *view;
+
+    fixture_init(&f);
+    view = fixture_track(&f, g_new0(MemoryRegion, 1));
+    memory_region_init_io(dev, owner, &no_ops, NULL, "dev", 0x100);
+    memory_region_init(box, owner, "box", 0x100);
+    memory_region_init_io(inner, NULL, &no_ops, NULL, "inner", 0x10);
+    memory_region_add_subregion(box, 0, inner);
+    memory_region_add_subregion(f.root, 0x1000, dev);
+    /* An alias does not hold its target's owner. */
+    memory_region_init_alias(view, NULL, "view", box, 0, 0x100);
+    memory_region_add_subregion(f.root, 0x8000, view);
+    recording_listener_init(&l, "L", 0);
+    memory_listener_register(&l.listener, &f.as);
+    g_ptr_array_set_size(events, 0);
+
+    /* The mapping and the view's range keep the owner alive. */
+    object_unref(owner);
+    memory_region_del_subregion(f.root, dev);
+    /*
+     * The second transaction comes from finalizing "box", which unmaps
+     * "inner" (seen through "view").
+     */
+    assert_events("L:begin", "L:del 0x1000+0x100 dev@0x0", "L:commit",
+                  "L:begin", "L:del 0x8000+0x10 inner@0x0", "L:commit",
+                  NULL);
+    g_assert_null(inner->container);
+
+    memory_listener_unregister(&l.listener);
+    g_ptr_array_set_size(events, 0);
+    object_unref(OBJECT(inner));
+    g_free(inner);
+    g_free(box);
+    g_free(dev);
+    fixture_destroy(&f);
+}
+
 /* --- A listener mirroring the view from the notifications ----------- */
 
 typedef struct MirrorListener {
@@ -714,6 +765,8 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/listener/two-address-spaces",
                     test_two_address_spaces);
     g_test_add_func("/memory/listener/section-copy", test_section_copy);
+    g_test_add_func("/memory/listener/owner-dies-after-commit",
+                    test_owner_dies_after_commit);
     g_test_add_func("/memory/listener/random-mirror", test_random_mirror);
     return g_test_run();
 }
