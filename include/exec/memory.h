@@ -196,10 +196,14 @@ MemoryRegion *memory_region_next_subregion(MemoryRegion *container,
 
 /*
  * Initializers.  @owner (may be NULL) becomes the QOM parent of the region
- * (as child "NAME[*]") and holds its only reference: the region lives as
- * long as the owner.  Without an owner the caller holds the reference and
- * destroys the region with object_unref(OBJECT(mr)).  A region must be
- * unmapped (no container) when it is destroyed; its subregions are removed.
+ * (as child "NAME[*]", '/' escaped) and holds its only reference: the
+ * region lives as long as the owner.  Without an owner (or without a
+ * name) the caller holds the reference and destroys the region with
+ * object_unref(OBJECT(mr)).  A region must be unmapped (no container) when
+ * it is destroyed; its subregions are removed.  Mapping a region, and each
+ * flat-view range showing it, hold a reference on its owner (none for
+ * ownerless regions: keep those alive while they are in use).  An alias
+ * does not keep its target alive.
  * @size UINT64_MAX means 2^64.
  */
 
@@ -248,7 +252,8 @@ bool memory_region_init_rom_nomigrate(MemoryRegion *mr, Object *owner,
 
 /*
  * An alias of [@offset, @offset + @size) of @orig (any kind of region,
- * aliases included).  The alias keeps @orig alive (memory_region_ref()).
+ * aliases included).  As in QEMU it does not reference @orig: destroy the
+ * alias first.
  */
 void memory_region_init_alias(MemoryRegion *mr, Object *owner,
                               const char *name, MemoryRegion *orig,
