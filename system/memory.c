@@ -1222,6 +1222,27 @@ bool memory_region_init_ram_from_file(MemoryRegion *mr, Object *owner,
                                      errp));
 }
 
+bool memory_region_init_resizeable_ram(MemoryRegion *mr, Object *owner,
+                                       const char *name, uint64_t size,
+                                       uint64_t max_size,
+                                       RAMBlockResizedFunc resized,
+                                       Error **errp)
+{
+    memory_region_init(mr, owner, name, size);
+    return memory_region_init_ram_block(
+        mr, qemu_ram_alloc_resizeable(size, max_size, resized, mr, errp));
+}
+
+void memory_region_ram_resize(MemoryRegion *mr, ram_addr_t newsize,
+                              Error **errp)
+{
+    g_assert(mr->ram_block);
+    if (qemu_ram_resize(mr->ram_block, newsize, errp) < 0) {
+        return;
+    }
+    memory_region_set_size(mr, newsize);
+}
+
 void memory_region_init_ram_ptr(MemoryRegion *mr, Object *owner,
                                 const char *name, uint64_t size, void *ptr)
 {
@@ -1558,6 +1579,13 @@ void *memory_region_get_ram_ptr(MemoryRegion *mr)
         return NULL;
     }
     return (uint8_t *)qemu_ram_get_host_addr(mr->ram_block) + offset;
+}
+
+MemoryRegion *memory_region_from_host(void *ptr, ram_addr_t *offset)
+{
+    RAMBlock *block = qemu_ram_block_from_host(ptr, false, offset);
+
+    return block ? block->mr : NULL;
 }
 
 ram_addr_t memory_region_get_ram_addr(MemoryRegion *mr)

@@ -240,6 +240,22 @@ bool memory_region_init_ram_from_file(MemoryRegion *mr, Object *owner,
                                       uint64_t align, uint32_t ram_flags,
                                       const char *path, ram_addr_t offset,
                                       Error **errp);
+/*
+ * RAM of @size usable bytes that can grow up to @max_size with
+ * memory_region_ram_resize(); @resized (may be NULL) is called after each
+ * resize.
+ */
+bool memory_region_init_resizeable_ram(MemoryRegion *mr, Object *owner,
+                                       const char *name, uint64_t size,
+                                       uint64_t max_size,
+                                       RAMBlockResizedFunc resized,
+                                       Error **errp);
+/*
+ * Resize the RAMBlock of a resizeable RAM region and the region itself
+ * (one transaction).  On failure *@errp is set and nothing changes.
+ */
+void memory_region_ram_resize(MemoryRegion *mr, ram_addr_t newsize,
+                              Error **errp);
 /* RAM on caller-provided, page-aligned memory (aborts on failure). */
 void memory_region_init_ram_ptr(MemoryRegion *mr, Object *owner,
                                 const char *name, uint64_t size, void *ptr);
@@ -311,6 +327,11 @@ bool memory_region_is_mapped(MemoryRegion *mr);
  * their offsets).  NULL if the region is not RAM.
  */
 void *memory_region_get_ram_ptr(MemoryRegion *mr);
+/*
+ * The RAM region whose memory contains host address @ptr (*@offset gets
+ * the offset inside it), or NULL.
+ */
+MemoryRegion *memory_region_from_host(void *ptr, ram_addr_t *offset);
 /* The RAMBlock's ram_addr_t, or RAM_ADDR_INVALID. */
 ram_addr_t memory_region_get_ram_addr(MemoryRegion *mr);
 /* The RAMBlock's fd (aliases are followed), or -1. */

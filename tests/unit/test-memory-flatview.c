@@ -879,6 +879,43 @@ static void test_ram_fd(void)
     object_unref(owner);
 }
 
+static unsigned resized_calls;
+
+static void count_resize(const char *idstr, uint64_t length, void *host)
+{
+    resized_calls++;
+}
+
+static void test_resizeable_ram(void)
+{
+    Fixture f;
+    MemoryRegion *mr = g_new0(MemoryRegion, 1);
+    ram_addr_t offset = 0;
+    Error *err = NULL;
+
+    fixture_init(&f, UINT64_MAX);
+    g_assert_true(memory_region_init_resizeable_ram(
+        mr, NULL, "grow", 0x4000, 0x10000, count_resize, &error_abort));
+    fixture_track(&f, mr);
+    memory_region_add_subregion(f.root, 0x100000, mr);
+    assert_view(&f.as, { 0x100000, 0x4000, "grow", 0x0 });
+
+    memory_region_ram_resize(mr, 0x8000, &error_abort);
+    g_assert_cmpuint(resized_calls, ==, 1);
+    assert_view(&f.as, { 0x100000, 0x8000, "grow", 0x0 });
+
+    memory_region_ram_resize(mr, 0x20000, &err);
+    g_assert_nonnull(err);
+    error_free(err);
+    assert_view(&f.as, { 0x100000, 0x8000, "grow", 0x0 });
+
+    g_assert_true(memory_region_from_host(
+        (uint8_t *)memory_region_get_ram_ptr(mr) + 0x123, &offset) == mr);
+    g_assert_cmphex(offset, ==, 0x123);
+    g_assert_null(memory_region_from_host(&offset, &offset));
+    fixture_destroy(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -905,5 +942,6 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/region/owner", test_owner);
     g_test_add_func("/memory/region/ram-init-failure", test_ram_init_failure);
     g_test_add_func("/memory/region/ram-fd", test_ram_fd);
+    g_test_add_func("/memory/region/resizeable-ram", test_resizeable_ram);
     return g_test_run();
 }
