@@ -879,6 +879,29 @@ static void test_ram_fd(void)
     object_unref(owner);
 }
 
+static void test_section_intersect_range(void)
+{
+    MemoryRegionSection s = {
+        .size = int128_make64(0x4000),
+        .offset_within_region = 0x1000,
+        .offset_within_address_space = 0x101000,
+    };
+    MemoryRegionSection orig = s;
+
+    g_assert_false(memory_region_section_intersect_range(&s, 0x5000, 0x1000));
+    g_assert_false(memory_region_section_intersect_range(&s, 0x0, 0x1000));
+    g_assert_true(MemoryRegionSection_eq(&s, &orig));
+
+    g_assert_true(memory_region_section_intersect_range(&s, 0x2000, 0x8000));
+    g_assert_cmphex(s.offset_within_region, ==, 0x2000);
+    g_assert_cmphex(s.offset_within_address_space, ==, 0x102000);
+    g_assert_true(int128_eq(s.size, int128_make64(0x3000)));
+
+    g_assert_true(memory_region_section_intersect_range(&s, 0x0, 0x2800));
+    g_assert_cmphex(s.offset_within_region, ==, 0x2000);
+    g_assert_true(int128_eq(s.size, int128_make64(0x800)));
+}
+
 static unsigned resized_calls;
 
 static void count_resize(const char *idstr, uint64_t length, void *host)
@@ -943,5 +966,7 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/region/ram-init-failure", test_ram_init_failure);
     g_test_add_func("/memory/region/ram-fd", test_ram_fd);
     g_test_add_func("/memory/region/resizeable-ram", test_resizeable_ram);
+    g_test_add_func("/memory/section/intersect-range",
+                    test_section_intersect_range);
     return g_test_run();
 }
