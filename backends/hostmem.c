@@ -267,13 +267,6 @@ static bool host_memory_backend_can_be_deleted(UserCreatable *uc)
     return !host_memory_backend_is_mapped(MEMORY_BACKEND(uc));
 }
 
-static void host_memory_backend_init(Object *obj)
-{
-    HostMemoryBackend *backend = MEMORY_BACKEND(obj);
-
-    backend->prealloc_threads = 1;
-}
-
 static void host_memory_backend_class_init(ObjectClass *oc, void *data)
 {
     UserCreatableClass *ucc = USER_CREATABLE_CLASS(oc);
@@ -305,9 +298,10 @@ static void host_memory_backend_class_init(ObjectClass *oc, void *data)
     object_class_property_set_description(oc, "prealloc",
         "Preallocate memory");
 
-    object_class_property_add_uint64(oc, "prealloc-threads",
+    prop = object_class_property_add_uint64(oc, "prealloc-threads",
                                      host_memory_backend_get_prealloc_threads,
                                      host_memory_backend_set_prealloc_threads);
+    object_property_set_default_uint(prop, 1);
     object_class_property_set_description(oc, "prealloc-threads",
         "Number of CPU threads to use for prealloc");
 
@@ -328,6 +322,9 @@ static void host_memory_backend_class_init(ObjectClass *oc, void *data)
     object_class_property_add_bool(oc, "x-use-canonical-path-for-ramblock-id",
         host_memory_backend_get_use_canonical_path,
         host_memory_backend_set_use_canonical_path);
+    object_class_property_set_description(oc,
+        "x-use-canonical-path-for-ramblock-id",
+        "Name the memory after the canonical path, not the id");
 }
 
 static const TypeInfo host_memory_backend_info = {
@@ -337,7 +334,6 @@ static const TypeInfo host_memory_backend_info = {
     .class_size = sizeof(HostMemoryBackendClass),
     .class_init = host_memory_backend_class_init,
     .instance_size = sizeof(HostMemoryBackend),
-    .instance_init = host_memory_backend_init,
     .interfaces = (InterfaceInfo[]) {
         { TYPE_USER_CREATABLE },
         { }

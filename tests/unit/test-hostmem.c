@@ -114,6 +114,8 @@ static void test_ram_basic(void)
     g_assert_false(object_property_get_bool(obj, "prealloc", &error_abort));
     g_assert_true(object_property_get_bool(obj, "merge", &error_abort));
     g_assert_true(object_property_get_bool(obj, "dump", &error_abort));
+    g_assert_cmpuint(object_property_get_uint(obj, "prealloc-threads",
+                                              &error_abort), ==, 1);
     g_assert_cmpstr(name, ==, "ram0");
 
     g_assert_true(host_memory_backend_mr_inited(b));
