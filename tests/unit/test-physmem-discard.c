@@ -262,8 +262,15 @@ static void test_discard_edges(gconstpointer data)
     g_assert_cmpint(ram_block_discard_range(rb, 0, ps), ==, 0);
     g_assert_cmpint(ram_block_discard_range(rb, size - ps, ps), ==, 0);
 
-    g_assert_cmpuint(resident_pages(rb->host, 0, ps), ==, 0);
-    g_assert_cmpuint(resident_pages(rb->host, size - ps, ps), ==, 0);
+    /*
+     * A single page punched out of a large page cache folio may stay cached
+     * (zeroed) if the kernel cannot split the folio: only the contents are
+     * guaranteed there.
+     */
+    if (kind == RAM_KIND_PRIVATE_ANON || kind == RAM_KIND_SHARED_MEMFD) {
+        g_assert_cmpuint(resident_pages(rb->host, 0, ps), ==, 0);
+        g_assert_cmpuint(resident_pages(rb->host, size - ps, ps), ==, 0);
+    }
     assert_fully_resident(rb, ps, size - 2 * ps);
     g_assert_cmpuint(find_pattern_mismatch(rb->host, ps, size - 2 * ps), ==,
                      SIZE_MAX);
