@@ -456,6 +456,64 @@ static void test_alloc_layout(void)
     qemu_ram_free(c);
 }
 
+typedef struct ResizeRecord {
+    int calls;
+    char idstr[256];
+    uint64_t length;
+    void *host;
+} ResizeRecord;
+
+static ResizeRecord resize_record;
+
+static void record_resize(const char *idstr, uint64_t length, void *host)
+{
+    resize_record.calls++;
+    g_strlcpy(resize_record.idstr, idstr, sizeof(resize_record.idstr));
+    resize_record.length = length;
+    resize_record.host = host;
+}
+
+static void test_resizeable(void)
+{
+    RAMBlock *rb = qemu_ram_alloc_resizeable(4 * MiB, 16 * MiB, record_resize,
+                                             NULL, &error_abort);
+    RAMBlock *fixed = qemu_ram_alloc(1 * MiB, 0, NULL, &error_abort);
+    Error *err = NULL;
+
+    qemu_ram_set_idstr(rb, "growing", NULL);
+    g_assert_true(qemu_ram_is_resizeable(rb));
+    g_assert_cmpuint(qemu_ram_get_used_length(rb), ==, 4 * MiB);
+    g_assert_cmpuint(qemu_ram_get_max_length(rb), ==, 16 * MiB);
+    /* The whole maximum is reserved in the ram_addr_t space. */
+    g_assert_cmpuint(fixed->offset, >=, rb->offset + 16 * MiB);
+
+    g_assert_cmpint(qemu_ram_resize(rb, 8 * MiB - 100, &error_abort), ==, 0);
+    g_assert_cmpuint(qemu_ram_get_used_length(rb), ==, 8 * MiB);
+    g_assert_cmpint(resize_record.calls, ==, 1);
+    g_assert_cmpstr(resize_record.idstr, ==, "growing");
+    g_assert_cmpuint(resize_record.length, ==, 8 * MiB);
+    g_assert_true(resize_record.host == rb->host);
+    /* The grown part is usable; discards follow the used length. */
+    rb->host[8 * MiB - 1] = 1;
+    g_assert_cmpint(ram_block_discard_range(rb, 4 * MiB, 4 * MiB), ==, 0);
+
+    g_assert_cmpint(qemu_ram_resize(rb, 32 * MiB, &err), ==, -EINVAL);
+    g_assert_cmpstr(error_get_pretty(err), ==, "Size too large: growing:"
+                    " 0x2000000 > 0x1000000: Invalid argument");
+    error_free(err);
+    err = NULL;
+    g_assert_cmpuint(qemu_ram_get_used_length(rb), ==, 8 * MiB);
+    g_assert_cmpint(resize_record.calls, ==, 1);
+
+    g_assert_cmpint(qemu_ram_resize(fixed, 2 * MiB, &err), ==, -EINVAL);
+    g_assert_cmpstr(error_get_pretty(err), ==, "Size mismatch: (unnamed):"
+                    " 0x200000 != 0x100000: Invalid argument");
+    error_free(err);
+
+    qemu_ram_free(rb);
+    qemu_ram_free(fixed);
+}
+
 typedef struct WalkState {
     GPtrArray *seen;
     RAMBlock *stop_at;
@@ -706,6 +764,7 @@ int main(int argc, char **argv)
     g_test_add_func("/physmem/big-noreserve", test_big_noreserve);
     g_test_add_func("/physmem/alloc-layout", test_alloc_layout);
     g_test_add_func("/physmem/foreach", test_foreach);
+    g_test_add_func("/physmem/resizeable", test_resizeable);
     g_test_add_func("/physmem/alloc-from-ptr", test_alloc_from_ptr);
     g_test_add_func("/physmem/alloc-errors", test_alloc_errors);
     g_test_add_func("/physmem/file-paths", test_file_paths);
