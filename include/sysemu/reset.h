@@ -1,0 +1,26 @@
+/*
+ * System reset: registered handlers and the qdev tree.
+ */
+#ifndef SYSEMU_RESET_H
+#define SYSEMU_RESET_H
+
+#include "sysemu/shutdown-cause.h"
+
+typedef void QEMUResetHandler(void *opaque);
+
+/*
+ * Call @func(@opaque) on every system reset, in registration order.  The
+ * same pair may be registered more than once (it then runs that often).
+ */
+void qemu_register_reset(QEMUResetHandler *func, void *opaque);
+/* Remove the first registration of (@func, @opaque), if any. */
+void qemu_unregister_reset(QEMUResetHandler *func, void *opaque);
+
+/*
+ * Reset everything: the registered handlers first, then every realized
+ * device of the qdev tree (sysbus root), each device before the devices
+ * on its child buses (see device_cold_reset()).
+ */
+void qemu_devices_reset(ShutdownCause reason);
+
+#endif
