@@ -1,0 +1,99 @@
+/*
+ * virtio-mem: paravirtualized memory hot(un)plug (virtio 1.2 "Memory
+ * Device", device ID 24).
+ *
+ * The device owns a large RAM region (its memdev) mapped into the
+ * machine's device memory.  The driver plugs and unplugs block-size
+ * pieces of it with requests on its single virtqueue; the host asks for
+ * a size through "requested-size".  Unplugged memory is discarded (given
+ * back to the host) and must stay unused: the device is the region's
+ * RamDiscardManager, so listeners (e.g. VFIO-like DMA mappers) only ever
+ * see plugged memory.
+ *
+ * Properties (TYPE_VIRTIO_MEM; the PCI proxy aliases them):
+ *   memdev                  link<memory-backend>, required, exclusive
+ *   requested-size          size; settable at runtime (qom-set)
+ *   size                    size, read-only: the plugged size
+ *   block-size              size; default max(2 MiB, backend page size);
+ *                           power of two, >= 1 MiB; fixed after realize
+ *   node                    uint32, default 0
+ *   prealloc                bool: populate memory when it gets plugged
+ *   unplugged-inaccessible  OnOffAuto: offer (and require)
+ *                           VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE; auto =
+ *                           on unless the backend is private anonymous
+ *                           memory with the host page size (QEMU 7.2)
+ */
+#ifndef HW_VIRTIO_MEM_H
+#define HW_VIRTIO_MEM_H
+
+#include "hw/virtio/virtio.h"
+#include "hw/qdev-properties.h"
+#include "exec/ram-discard-manager.h"
+#include "sysemu/hostmem.h"
+
+#define TYPE_VIRTIO_MEM "virtio-mem"
+OBJECT_DECLARE_TYPE(VirtIOMEM, VirtIOMEMClass, VIRTIO_MEM)
+
+#define VIRTIO_MEM_MEMDEV_PROP "memdev"
+#define VIRTIO_MEM_NODE_PROP "node"
+#define VIRTIO_MEM_SIZE_PROP "size"
+#define VIRTIO_MEM_REQUESTED_SIZE_PROP "requested-size"
+#define VIRTIO_MEM_BLOCK_SIZE_PROP "block-size"
+#define VIRTIO_MEM_ADDR_PROP "memaddr"
+#define VIRTIO_MEM_PREALLOC_PROP "prealloc"
+#define VIRTIO_MEM_UNPLUGGED_INACCESSIBLE_PROP "unplugged-inaccessible"
+
+/* The smallest block size the device accepts. */
+#define VIRTIO_MEM_MIN_BLOCK_SIZE (1 * MiB)
+
+/*
+ * How far the usable region reaches beyond the requested size, so that
+ * the driver can plug with some freedom of placement.
+ */
+#define VIRTIO_MEM_USABLE_EXTENT (256 * MiB)
+
+/* The plugged size of @vmem changed to @size. */
+typedef void VirtIOMEMSizeChangeFn(VirtIOMEM *vmem, uint64_t size,
+                                   void *opaque);
+
+struct VirtIOMEM {
+    VirtIODevice parent_obj;
+
+    /* private */
+    VirtQueue *vq;
+    HostMemoryBackend *memdev;
+    uint32_t node;
+    uint64_t addr;
+    uint64_t block_size;
+    uint64_t requested_size;
+    uint64_t usable_region_size;
+    /* plugged size */
+    uint64_t size;
+    bool prealloc;
+    OnOffAuto unplugged_inaccessible;
+    /* the bitmap's block size is block_size */
+    RamDiscardBitmap plugged;
+    RamDiscardListenerList listeners;
+    /* set while ram_block_coordinated_discard_require(true) is held */
+    bool discard_required;
+
+    /* called whenever the plugged size changes (one user: the proxy) */
+    VirtIOMEMSizeChangeFn *size_change_fn;
+    void *size_change_opaque;
+};
+
+struct VirtIOMEMClass {
+    /* private */
+    VirtioDeviceClass parent_class;
+
+    /* public */
+    void (*fill_device_info)(const VirtIOMEM *vmem, JsonObject *data);
+    /* The region the memory device code maps (see virtio-mem.c). */
+    MemoryRegion *(*get_memory_region)(VirtIOMEM *vmem, Error **errp);
+    /* Set (or, with @fn NULL, clear) the size change callback. */
+    void (*set_size_change_notifier)(VirtIOMEM *vmem,
+                                     VirtIOMEMSizeChangeFn *fn,
+                                     void *opaque);
+};
+
+#endif
