@@ -6,6 +6,7 @@
 #include "exec/mtree.h"
 #include "exec/cpu-common.h"
 #include "exec/ramblock.h"
+#include "hw/mem/memory-device.h"
 #include "qemu/cutils.h"
 #include "sysemu/sysemu.h"
 
@@ -79,6 +80,7 @@ static void hmp_info_ramblock(GString *out, int argc, char **argv)
 }
 
 static const HMPCommand hmp_info_cmds[] = {
+    { "memory-devices", "", "show memory devices", hmp_info_memory_devices },
     { "mtree", "[-f][-d][-o][-D]", "show memory tree (-f: dump flat view for "
       "address spaces; -o: dump region owners/parents; -D: dump disabled "
       "regions)", hmp_info_mtree },
