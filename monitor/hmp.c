@@ -26,7 +26,7 @@ static void hmp_info(GString *out, int argc, char **argv);
 
 static void hmp_quit(GString *out, int argc, char **argv)
 {
-    qemu_system_shutdown_request();
+    qemu_system_shutdown_request(SHUTDOWN_CAUSE_HOST_QMP_QUIT);
 }
 
 static void hmp_info_version(GString *out, int argc, char **argv)

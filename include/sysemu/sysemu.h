@@ -5,6 +5,7 @@
 #define SYSEMU_SYSEMU_H
 
 #include "qapi/error.h"
+#include "sysemu/runstate.h"
 
 /* Parse the command line and build the machine; exits on bad input. */
 void qemu_init(int argc, char **argv);
@@ -15,11 +16,7 @@ int qemu_main_loop(void);
 /* Release what qemu_init() built. */
 void qemu_cleanup(void);
 
-/* Ask the main loop to stop (e.g. HMP/QMP "quit"). */
-void qemu_system_shutdown_request(void);
-
-/* Whether a shutdown has been requested. */
-bool qemu_system_shutdown_requested(void);
+/* Shutdown/reset requests: see sysemu/runstate.h. */
 
 /* The GLib main context every event source of the emulator attaches to. */
 GMainContext *qemu_get_aio_context(void);
