@@ -6,25 +6,6 @@
 #include "hw/qdev-core.h"
 #include "hw/sysbus.h"
 
-static const char *const ShutdownCause_names[] = {
-    [SHUTDOWN_CAUSE_NONE] = "none",
-    [SHUTDOWN_CAUSE_HOST_ERROR] = "host-error",
-    [SHUTDOWN_CAUSE_HOST_QMP_QUIT] = "host-qmp-quit",
-    [SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET] = "host-qmp-system-reset",
-    [SHUTDOWN_CAUSE_HOST_SIGNAL] = "host-signal",
-    [SHUTDOWN_CAUSE_HOST_UI] = "host-ui",
-    [SHUTDOWN_CAUSE_GUEST_SHUTDOWN] = "guest-shutdown",
-    [SHUTDOWN_CAUSE_GUEST_RESET] = "guest-reset",
-    [SHUTDOWN_CAUSE_GUEST_PANIC] = "guest-panic",
-    [SHUTDOWN_CAUSE_SUBSYSTEM_RESET] = "subsystem-reset",
-    [SHUTDOWN_CAUSE_SNAPSHOT_LOAD] = "snapshot-load",
-};
-
-const QEnumLookup ShutdownCause_lookup = {
-    .array = ShutdownCause_names,
-    .size = SHUTDOWN_CAUSE__MAX,
-};
-
 typedef struct QEMUResetEntry {
     QEMUResetHandler *func;
     void *opaque;

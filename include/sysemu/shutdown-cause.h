@@ -21,7 +21,7 @@ typedef enum ShutdownCause {
     SHUTDOWN_CAUSE__MAX,
 } ShutdownCause;
 
-/* QAPI names: "none", "host-error", "host-qmp-quit", ... */
+/* QAPI names: "none", "host-error", ... (defined in system/runstate.c) */
 extern const QEnumLookup ShutdownCause_lookup;
 
 /* Whether @cause comes from the guest (QMP "guest" event member). */
