@@ -5,8 +5,9 @@
  * Guest-visible layout of every virtio-xxx-pci function:
  *   vendor 0x1af4, device 0x1040 + virtio device ID, revision 1,
  *   subsystem vendor 0x1af4, subsystem 0x1100, class from the concrete
- *   type (VirtioPCIClass.class_id, else PCIDeviceClass.class_id, else
- *   0xff00), interrupt pin A.
+ *   type (VirtioPCIClass.class_id if non-zero, else
+ *   PCIDeviceClass.class_id), interrupt pin A, no MSI-X (msix_config and
+ *   queue_msix_vector always read 0xffff).
  *   BAR4: 64-bit prefetchable memory, 16 KiB:
  *     0x0000 common configuration (struct virtio_pci_common_cfg)
  *     0x1000 ISR status (1 byte: reading returns and clears it, and
@@ -42,10 +43,8 @@
 #include "hw/virtio/virtio.h"
 #include "hw/virtio/virtio-bus.h"
 
-#define PCI_VENDOR_ID_REDHAT_QUMRANET 0x1af4
+/* Modern device IDs: 0x1040 + virtio device ID (pci_ids.h has vendors). */
 #define PCI_DEVICE_ID_VIRTIO_10_BASE 0x1040
-#define PCI_SUBVENDOR_ID_REDHAT_QUMRANET 0x1af4
-#define PCI_SUBDEVICE_ID_QEMU 0x1100
 
 /* BAR4 layout (see above). */
 #define VIRTIO_PCI_MODERN_BAR 4
@@ -73,11 +72,15 @@ struct VirtioPCIClass {
     /* private */
     PCIDeviceClass parent_class;
     DeviceRealize parent_dc_realize;
+    DeviceReset parent_dc_reset;
 
     /* public */
     /* Realize the embedded virtio device on &proxy->bus. */
     void (*realize)(VirtIOPCIProxy *vpci_dev, Error **errp);
-    /* PCI class code (0: PCIDeviceClass.class_id, else 0xff00). */
+    /*
+     * PCI class code (0: keep PCIDeviceClass.class_id, which defaults to
+     * PCI_CLASS_OTHERS like QEMU: register value 0x00ff).
+     */
     uint16_t class_id;
 };
 
@@ -103,6 +106,7 @@ struct VirtIOPCIProxy {
 
     /* private: see hw/virtio/virtio-pci.c */
     MemoryRegion modern_bar;
+    bool regions_initialized;
     union {
         struct {
             VirtIOPCIRegion common;
