@@ -598,10 +598,14 @@ static void *element_from_map(const ChainMap *m, size_t sz, unsigned int head,
     elem->out_addr = (hwaddr *)((uint8_t *)elem + off_out_addr);
     elem->in_sg = (struct iovec *)((uint8_t *)elem + off_in_sg);
     elem->out_sg = (struct iovec *)((uint8_t *)elem + off_out_sg);
-    memcpy(elem->in_addr, m->in_addr->data, in_num * sizeof(hwaddr));
-    memcpy(elem->out_addr, m->out_addr->data, out_num * sizeof(hwaddr));
-    memcpy(elem->in_sg, m->in_sg->data, in_num * sizeof(struct iovec));
-    memcpy(elem->out_sg, m->out_sg->data, out_num * sizeof(struct iovec));
+    if (in_num) {
+        memcpy(elem->in_addr, m->in_addr->data, in_num * sizeof(hwaddr));
+        memcpy(elem->in_sg, m->in_sg->data, in_num * sizeof(struct iovec));
+    }
+    if (out_num) {
+        memcpy(elem->out_addr, m->out_addr->data, out_num * sizeof(hwaddr));
+        memcpy(elem->out_sg, m->out_sg->data, out_num * sizeof(struct iovec));
+    }
     return elem;
 }
 
