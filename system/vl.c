@@ -13,6 +13,8 @@
 #include "exec/address-spaces.h"
 #include "sysemu/hostmem.h"
 #include "monitor/hmp.h"
+#include "monitor/cmdline.h"
+#include "sysemu/runstate.h"
 
 #define SPARSEVM_VERSION "0.1.0"
 
@@ -39,6 +41,7 @@ static CmdlineConfig config;
 typedef enum {
     OPT_HELP, OPT_VERSION, OPT_MACHINE, OPT_M, OPT_OBJECT, OPT_MONITOR,
     OPT_NODEFAULTS, OPT_DISPLAY, OPT_S, OPT_NAME, OPT_PIDFILE, OPT_SMP,
+    OPT_MONITOR_FAMILY,     /* handled by monitor/cmdline.c */
 } OptionIndex;
 
 typedef struct CmdlineOption {
@@ -65,6 +68,15 @@ static const CmdlineOption options[] = {
     { "name", true, OPT_NAME, "NAME: the guest's name" },
     { "pidfile", true, OPT_PIDFILE, "FILE: write the process id to FILE" },
     { "smp", true, OPT_SMP, "1 (one vCPU)" },
+    { "chardev", true, OPT_MONITOR_FAMILY,
+      "socket|stdio|null,id=ID[,path=PATH,server=on|off,wait=on|off]" },
+    { "mon", true, OPT_MONITOR_FAMILY,
+      "[chardev=]ID[,mode=control|readline][,pretty=on|off]" },
+    { "qmp", true, OPT_MONITOR_FAMILY, "DEV: QMP on DEV (stdio, unix:PATH..)" },
+    { "qmp-pretty", true, OPT_MONITOR_FAMILY, "DEV: pretty-printed QMP" },
+    { "accel", true, OPT_MONITOR_FAMILY, "qtest: the accelerator" },
+    { "qtest", true, OPT_MONITOR_FAMILY, "DEV: qtest protocol on DEV" },
+    { "qtest-log", true, OPT_MONITOR_FAMILY, "FILE: log qtest traffic" },
 };
 
 static G_NORETURN void usage(void)
@@ -194,7 +206,9 @@ static void parse_machine_option(const char *arg)
     for (size_t i = 0; i < keyval_list_length(kv); i++) {
         const KeyValPair *p = keyval_list_nth(kv, i);
 
-        if (strcmp(p->key, "type")) {
+        if (!strcmp(p->key, "accel")) {
+            monitor_cmdline_option("accel", p->value);
+        } else if (strcmp(p->key, "type")) {
             cmdline_error("machine", arg, "Invalid parameter '%s'", p->key);
         }
     }
@@ -245,6 +259,9 @@ static void handle_option(const CmdlineOption *opt, const char *arg)
         break;
     case OPT_PIDFILE:
         config.pidfile = arg;
+        break;
+    case OPT_MONITOR_FAMILY:
+        monitor_cmdline_option(opt->name, arg);
         break;
     case OPT_SMP:
         if (strcmp(arg, "1") && strcmp(arg, "cpus=1")) {
@@ -346,9 +363,13 @@ void qemu_init(int argc, char **argv)
         write_pidfile();
     }
     create_objects();
+    monitor_cmdline_apply();
     machine_none_init();
     if (config.monitor && !strcmp(config.monitor, "stdio")) {
         monitor_init_hmp_stdio();
+    }
+    if (!config.start_stopped) {
+        vm_start();
     }
 }
 
