@@ -7,6 +7,11 @@
 #include "sysemu/runstate.h"
 #include "qapi/qmp-event.h"
 #include "qemu/timer.h"
+#include "qemu/error-report.h"
+#include "hw/boards.h"
+#include "sysemu/reset.h"
+#include <glib-unix.h>
+#include <signal.h>
 
 static const char *const run_state_names[RUN_STATE__MAX] = {
     [RUN_STATE_DEBUG] = "debug",
@@ -165,7 +170,14 @@ static JsonObject *shutdown_event_data(ShutdownCause cause)
 
 void qemu_system_reset(ShutdownCause reason)
 {
-    /* TODO: MachineClass.reset / qemu_devices_reset once qdev lands. */
+    MachineClass *mc = current_machine ? MACHINE_GET_CLASS(current_machine)
+                                       : NULL;
+
+    if (mc && mc->reset) {
+        mc->reset(current_machine, reason);
+    } else {
+        qemu_devices_reset(reason);
+    }
     if (reason != SHUTDOWN_CAUSE_NONE &&
         reason != SHUTDOWN_CAUSE_SUBSYSTEM_RESET) {
         qapi_event_send("RESET", shutdown_event_data(reason));
@@ -219,8 +231,34 @@ bool qemu_system_shutdown_requested(void)
     return shutdown_cause != SHUTDOWN_CAUSE_NONE;
 }
 
+/* SIGINT/SIGHUP/SIGTERM end the VM cleanly, as in QEMU. */
+static gboolean termination_signal(gpointer opaque)
+{
+    int sig = GPOINTER_TO_INT(opaque);
+
+    error_report("terminating on signal %d", sig);
+    qemu_system_shutdown_request(SHUTDOWN_CAUSE_HOST_SIGNAL);
+    return G_SOURCE_CONTINUE;
+}
+
+static void install_signal_handlers(void)
+{
+    static const int signals[] = { SIGINT, SIGHUP, SIGTERM };
+    static bool installed;
+
+    if (installed) {
+        return;
+    }
+    installed = true;
+    for (size_t i = 0; i < ARRAY_SIZE(signals); i++) {
+        g_unix_signal_add(signals[i], termination_signal,
+                          GINT_TO_POINTER(signals[i]));
+    }
+}
+
 int qemu_main_loop(void)
 {
+    install_signal_handlers();
     if (qemu_system_shutdown_requested()) {
         handle_pending_requests(NULL);
         return 0;
