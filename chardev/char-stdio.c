@@ -49,9 +49,12 @@ static gboolean stdio_read_cb(gint fd, GIOCondition cond, gpointer opaque)
         return G_SOURCE_CONTINUE;
     }
     if (n <= 0) {
+        /*
+         * End of input only: output still works (QEMU keeps sending
+         * replies and events to stdout), so the session stays open.
+         */
         s->read_watch = 0;
         s->eof = true;
-        qemu_chr_be_event(chr, CHR_EVENT_CLOSED);
         return G_SOURCE_REMOVE;
     }
     qemu_chr_be_write(chr, buf, n);
