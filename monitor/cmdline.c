@@ -16,8 +16,8 @@ typedef struct DeferredOption {
 } DeferredOption;
 
 static GArray *deferred;            /* of DeferredOption, in order */
-static const char *accel_arg;       /* the -accel / accel= argument */
-static const char *accel_opt_name;  /* "accel" or "machine" */
+static char *accel_arg;             /* the -accel / accel= argument */
+static const char *accel_opt_name;  /* "accel", or NULL for -machine */
 static const char *qtest_chrdev;
 static const char *qtest_log;
 
@@ -35,10 +35,15 @@ bool monitor_cmdline_handles(const char *name)
     return false;
 }
 
+/* @name NULL: no location (-machine accel=, as QEMU reports it). */
 static G_NORETURN void option_error(const char *name, const char *arg,
                                     Error *err)
 {
-    error_report("-%s %s: %s", name, arg, error_get_pretty(err));
+    if (name) {
+        error_report("-%s %s: %s", name, arg, error_get_pretty(err));
+    } else {
+        error_report("%s", error_get_pretty(err));
+    }
     error_free(err);
     exit(1);
 }
@@ -68,7 +73,8 @@ static void record_accel(const char *name, const char *arg)
         accel_print_list();
         exit(0);
     }
-    accel_arg = arg;
+    g_free(accel_arg);
+    accel_arg = g_strdup(arg);
     accel_opt_name = name;
 }
 
@@ -76,6 +82,8 @@ void monitor_cmdline_option(const char *name, const char *arg)
 {
     if (!strcmp(name, "accel")) {
         record_accel("accel", arg);
+    } else if (!strcmp(name, "machine-accel")) {
+        record_accel(NULL, arg);
     } else if (!strcmp(name, "qtest")) {
         qtest_chrdev = arg;
     } else if (!strcmp(name, "qtest-log")) {

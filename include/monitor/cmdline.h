@@ -3,7 +3,7 @@
  *   -chardev BACKEND,id=ID,...   -mon [chardev=]ID[,mode=..][,pretty=..]
  *   -qmp DEV   -qmp-pretty DEV   -accel NAME[,prop=value]
  *   -qtest DEV   -qtest-log FILE
- * (and -machine accel=NAME through monitor_cmdline_option("accel", ...)).
+ * and -machine accel=NAME: monitor_cmdline_option("machine-accel", NAME).
  */
 #ifndef MONITOR_CMDLINE_H
 #define MONITOR_CMDLINE_H

@@ -689,6 +689,11 @@ JsonObject *qtest_qmp_receive_dict(QTestState *s)
     return parse_message(line);
 }
 
+char *qtest_qmp_receive_line(QTestState *s)
+{
+    return reader_read_line(s, &s->qmp, "while reading QMP");
+}
+
 JsonObject *qtest_qmp_receive(QTestState *s)
 {
     for (;;) {

@@ -141,6 +141,11 @@ void qtest_qmp_send_raw(QTestState *s, const char *fmt, ...)
 JsonObject *qtest_qmp_receive(QTestState *s);
 /* The next JSON object of any kind (response, event, greeting). */
 JsonObject *qtest_qmp_receive_dict(QTestState *s);
+/*
+ * The next QMP line exactly as sparsevm wrote it (without the newline),
+ * bypassing the queues: for tests of the wire format.  g_free.
+ */
+char *qtest_qmp_receive_line(QTestState *s);
 
 /*
  * Run a command that must succeed (asserts there is no "error") and
