@@ -207,7 +207,7 @@ static void parse_machine_option(const char *arg)
         const KeyValPair *p = keyval_list_nth(kv, i);
 
         if (!strcmp(p->key, "accel")) {
-            monitor_cmdline_option("accel", p->value);
+            monitor_cmdline_option("machine-accel", p->value);
         } else if (strcmp(p->key, "type")) {
             cmdline_error("machine", arg, "Invalid parameter '%s'", p->key);
         }
