@@ -540,6 +540,9 @@ void qtest_bufread(QTestState *s, uint64_t addr, void *data, size_t size)
     g_autofree guchar *bytes = NULL;
     gsize len;
 
+    if (!size) {
+        return;
+    }
     b64 = qtest_ok(s, "b64read 0x%" G_GINT64_MODIFIER "x 0x%zx",
                    (guint64)addr, size);
     bytes = g_base64_decode(b64, &len);
@@ -550,8 +553,12 @@ void qtest_bufread(QTestState *s, uint64_t addr, void *data, size_t size)
 void qtest_bufwrite(QTestState *s, uint64_t addr, const void *data,
                     size_t size)
 {
-    g_autofree char *b64 = g_base64_encode(data, size);
+    g_autofree char *b64 = NULL;
 
+    if (!size) {
+        return;
+    }
+    b64 = g_base64_encode(data, size);
     g_free(qtest_ok(s, "b64write 0x%" G_GINT64_MODIFIER "x 0x%zx %s",
                     (guint64)addr, size, b64));
 }

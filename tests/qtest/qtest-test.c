@@ -1,21 +1,229 @@
 /*
- * The qtest protocol, against the sparsevm binary.
+ * The qtest protocol against the sparsevm binary: every command against
+ * RAM, exact replies, FAIL answers (the session goes on), the virtual
+ * clock and the protocol log.
  */
 #include "qemu/osdep.h"
 #include "libqtest.h"
 
-static void test_qtest_smoke(void)
-{
-    QTestState *s = qtest_init("-machine none -m 16M");
+#define RAM_ARGS "-machine none -m 16M"
 
-    qtest_writel(s, 0x1000, 0xdeadbeef);
-    g_assert_cmphex(qtest_readl(s, 0x1000), ==, 0xdeadbeef);
+static void assert_reply(QTestState *s, const char *cmd, const char *reply)
+{
+    g_autofree char *got = qtest_raw_cmd(s, "%s", cmd);
+
+    g_assert_cmpstr(got, ==, reply);
+}
+
+static void test_sized_accesses(void)
+{
+    QTestState *s = qtest_init(RAM_ARGS);
+
+    qtest_writeb(s, 0x1000, 0xab);
+    g_assert_cmphex(qtest_readb(s, 0x1000), ==, 0xab);
+    qtest_writew(s, 0x1002, 0xbeef);
+    g_assert_cmphex(qtest_readw(s, 0x1002), ==, 0xbeef);
+    qtest_writel(s, 0x1004, 0x11223344);
+    g_assert_cmphex(qtest_readl(s, 0x1004), ==, 0x11223344);
+    qtest_writeq(s, 0x1008, 0x0102030405060708ULL);
+    g_assert_cmphex(qtest_readq(s, 0x1008), ==, 0x0102030405060708ULL);
+
+    /* Little endian: the low byte first. */
+    g_assert_cmphex(qtest_readb(s, 0x1004), ==, 0x44);
+    g_assert_cmphex(qtest_readb(s, 0x1007), ==, 0x11);
+    g_assert_cmphex(qtest_readw(s, 0x1008), ==, 0x0708);
+    g_assert_cmphex(qtest_readl(s, 0x100c), ==, 0x01020304);
+    /* Writes are exactly as wide as asked. */
+    g_assert_cmphex(qtest_readb(s, 0x1001), ==, 0);
+    qtest_writeb(s, 0x1009, 0xff);
+    g_assert_cmphex(qtest_readq(s, 0x1008), ==, 0x010203040506ff08ULL);
+    /* The last bytes of RAM. */
+    qtest_writel(s, 16 * 1024 * 1024 - 4, 0xcafef00d);
+    g_assert_cmphex(qtest_readl(s, 16 * 1024 * 1024 - 4), ==, 0xcafef00d);
+    g_assert_false(qtest_big_endian(s));
     qtest_quit(s);
+}
+
+static void test_exact_replies(void)
+{
+    QTestState *s = qtest_init(RAM_ARGS);
+
+    assert_reply(s, "writel 0x2000 0x04030201", "OK");
+    assert_reply(s, "readb 0x2000", "OK 0x0000000000000001");
+    assert_reply(s, "readw 0x2001", "OK 0x0000000000000302");
+    assert_reply(s, "readl 0x2000", "OK 0x0000000004030201");
+    assert_reply(s, "readq 0x2000", "OK 0x0000000004030201");
+    assert_reply(s, "read 0x2000 5", "OK 0x0102030400");
+    assert_reply(s, "b64read 0x2000 3", "OK AQID");
+    /* Decimal numbers are accepted too; short data is padded with 0. */
+    assert_reply(s, "write 8192 4 0xa0b0", "OK");
+    assert_reply(s, "read 0x2000 0x4", "OK 0xa0b00000");
+    assert_reply(s, "memset 0x2000 3 0x5a", "OK");
+    assert_reply(s, "read 0x2000 4", "OK 0x5a5a5a00");
+    assert_reply(s, "b64write 0x2000 2 AQID", "OK");
+    assert_reply(s, "read 0x2000 4", "OK 0x01025a00");
+    assert_reply(s, "endianness", "OK little");
+    assert_reply(s, "outb 0x80 0x12", "OK");
+    /* Nothing decodes I/O ports on "none": all ones, as in QEMU. */
+    assert_reply(s, "inb 0x80", "OK 0x00ff");
+    assert_reply(s, "inw 0x80", "OK 0xffff");
+    assert_reply(s, "inl 0x80", "OK 0xffffffff");
+    qtest_quit(s);
+}
+
+static void test_buffers(void)
+{
+    QTestState *s = qtest_init(RAM_ARGS);
+    g_autofree uint8_t *pattern = g_malloc(4097);
+    g_autofree uint8_t *back = g_malloc(4097);
+    uint8_t small[3];
+
+    for (size_t i = 0; i < 4097; i++) {
+        pattern[i] = i * 7 + 3;
+    }
+    qtest_memwrite(s, 0x10001, pattern, 4097);
+    qtest_memread(s, 0x10001, back, 4097);
+    g_assert_cmpmem(back, 4097, pattern, 4097);
+    /* The base64 path sees the same bytes. */
+    memset(back, 0, 4097);
+    qtest_bufread(s, 0x10001, back, 4097);
+    g_assert_cmpmem(back, 4097, pattern, 4097);
+
+    for (size_t i = 0; i < 4097; i++) {
+        pattern[i] = ~pattern[i];
+    }
+    qtest_bufwrite(s, 0x20003, pattern, 4097);
+    memset(back, 0, 4097);
+    qtest_memread(s, 0x20003, back, 4097);
+    g_assert_cmpmem(back, 4097, pattern, 4097);
+    /* Zero-sized transfers are no-ops. */
+    qtest_bufwrite(s, 0x20003, pattern, 0);
+    qtest_memwrite(s, 0x20003, pattern, 0);
+    g_assert_cmphex(qtest_readb(s, 0x20003), ==, pattern[0]);
+
+    qtest_memset(s, 0x20003, 0xa5, 4097);
+    qtest_memread(s, 0x20002, small, 3);
+    g_assert_cmphex(small[0], ==, 0);
+    g_assert_cmphex(small[1], ==, 0xa5);
+    g_assert_cmphex(small[2], ==, 0xa5);
+    g_assert_cmphex(qtest_readb(s, 0x20003 + 4096), ==, 0xa5);
+    g_assert_cmphex(qtest_readb(s, 0x20003 + 4097), ==, 0);
+    qtest_quit(s);
+}
+
+/* Outside RAM reads give zeros and writes vanish; nothing breaks. */
+static void test_unassigned(void)
+{
+    QTestState *s = qtest_init(RAM_ARGS);
+    uint8_t buf[8];
+
+    qtest_writeq(s, 0x100000000ULL, 0x1122334455667788ULL);
+    g_assert_cmphex(qtest_readq(s, 0x100000000ULL), ==, 0);
+    /* Straddling the end of RAM: the RAM part is written. */
+    qtest_memset(s, 16 * 1024 * 1024 - 4, 0xee, 8);
+    qtest_memread(s, 16 * 1024 * 1024 - 4, buf, 8);
+    g_assert_cmphex(buf[3], ==, 0xee);
+    g_assert_cmphex(buf[4], ==, 0);
+    g_assert_cmphex(qtest_readq(s, 0xfffffffffffffff8ULL), ==, 0);
+    qtest_quit(s);
+}
+
+static void test_fail_answers(void)
+{
+    QTestState *s = qtest_init(RAM_ARGS);
+
+    assert_reply(s, "bogus 1 2", "FAIL Unknown command 'bogus'");
+    assert_reply(s, "", "FAIL empty command");
+    assert_reply(s, "readb", "FAIL missing argument");
+    assert_reply(s, "readb xyz", "FAIL invalid number");
+    assert_reply(s, "readb 0x10zz", "FAIL invalid number");
+    assert_reply(s, "readb 0x1000 5", "FAIL too many arguments");
+    assert_reply(s, "writel 0x1000", "FAIL missing argument");
+    assert_reply(s, "writel 0x1000 -", "FAIL invalid number");
+    assert_reply(s, "outb 0x10", "FAIL missing argument");
+    assert_reply(s, "write 0x1000 2 1234", "FAIL invalid data");
+    assert_reply(s, "write 0x1000 1 0x1234", "FAIL invalid data");
+    assert_reply(s, "write 0x1000 2 0xzz11", "FAIL invalid data");
+    assert_reply(s, "write 0x1000 2 0x123", "FAIL invalid data");
+    assert_reply(s, "b64write 0x1000 3 !!!!", "FAIL invalid data");
+    assert_reply(s, "memset 0x1000 1 0x100", "FAIL invalid pattern");
+    assert_reply(s, "read 0x0 0x20000000", "FAIL size too large");
+    assert_reply(s, "clock_step -5", "FAIL invalid number");
+    assert_reply(s, "clock_set", "FAIL missing argument");
+    assert_reply(s, "irq_intercept_in /machine/nope", "FAIL Unknown device");
+    assert_reply(s, "irq_intercept_in", "FAIL missing argument");
+    assert_reply(s, "\x01\x02\x7f", "FAIL Unknown command '\x01\x02\x7f'");
+    /* Nothing was written by the failed commands; the session goes on. */
+    g_assert_cmphex(qtest_readl(s, 0x1000), ==, 0);
+    qtest_writel(s, 0x1000, 1);
+    g_assert_cmphex(qtest_readl(s, 0x1000), ==, 1);
+    qtest_quit(s);
+}
+
+static void test_clock(void)
+{
+    QTestState *s = qtest_init("-machine none");
+
+    /* The virtual clock starts at 0 and only moves when told to. */
+    g_assert_cmpint(qtest_clock_step(s, 0), ==, 0);
+    g_assert_cmpint(qtest_clock_step(s, 100), ==, 100);
+    g_assert_cmpint(qtest_clock_step(s, 100), ==, 200);
+    g_assert_cmpint(qtest_clock_set(s, 5000), ==, 5000);
+    /* Never backwards. */
+    g_assert_cmpint(qtest_clock_set(s, 10), ==, 5000);
+    /* No timer pending: clock_step without a step stays put. */
+    g_assert_cmpint(qtest_clock_step_next(s), ==, 5000);
+    assert_reply(s, "clock_step 0x10", "OK 5016");
+    qtest_quit(s);
+}
+
+static void test_log(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("qtest-test-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "qtest.log", NULL);
+    QTestState *s = qtest_initf("-machine none -m 1M -qtest-log %s", path);
+    g_autofree char *log = NULL;
+    g_auto(GStrv) lines = NULL;
+    int found = 0;
+
+    qtest_writeb(s, 0x10, 0x42);
+    assert_reply(s, "nope", "FAIL Unknown command 'nope'");
+    qtest_quit(s);
+
+    g_assert_true(g_file_get_contents(path, &log, NULL, NULL));
+    lines = g_strsplit(log, "\n", -1);
+    for (int i = 0; lines[i]; i++) {
+        double t;
+        char dir_char;
+        int end = 0;
+
+        if (!*lines[i]) {
+            continue;
+        }
+        g_assert_cmpint(sscanf(lines[i], "[%c +%lf]%n", &dir_char, &t, &end),
+                        ==, 2);
+        g_assert_cmpint(end, >, 0);
+        if (!strcmp(lines[i] + end, " writeb 0x10 0x42") ||
+            !strcmp(lines[i] + end, " nope") ||
+            !strcmp(lines[i] + end, " FAIL Unknown command 'nope'")) {
+            g_assert_true(dir_char == 'R' || dir_char == 'S');
+            found++;
+        }
+    }
+    g_assert_cmpint(found, ==, 3);
+    unlink(path);
+    rmdir(dir);
 }
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    qtest_add_func("/qtest/smoke", test_qtest_smoke);
+    qtest_add_func("/qtest/sized-accesses", test_sized_accesses);
+    qtest_add_func("/qtest/exact-replies", test_exact_replies);
+    qtest_add_func("/qtest/buffers", test_buffers);
+    qtest_add_func("/qtest/unassigned", test_unassigned);
+    qtest_add_func("/qtest/fail-answers", test_fail_answers);
+    qtest_add_func("/qtest/clock", test_clock);
+    qtest_add_func("/qtest/log", test_log);
     return g_test_run();
 }
