@@ -49,8 +49,9 @@ static void qmp_capabilities(JsonObject *args, JsonNode **ret, Error **errp)
             return;
         }
         if (strcmp(json_node_get_string(cap), "oob")) {
-            error_setg(errp, "Parameter 'enable[%u]' does not accept value "
-                       "'%s'", i, json_node_get_string(cap));
+            /* QEMU 7.2 names the parameter 'null' here. */
+            error_setg(errp, "Parameter 'null' does not accept value '%s'",
+                       json_node_get_string(cap));
             return;
         }
     }

@@ -179,6 +179,13 @@ static void test_negotiation(void)
                                    "'arguments': {'enable': 'oob'}}"),
                          "Invalid parameter type for 'enable', expected: "
                          "array");
+    assert_generic_error(qtest_qmp(s, "{'execute': 'qmp_capabilities', "
+                                   "'arguments': {'enable': [1]}}"),
+                         "Invalid parameter type for 'enable[0]', expected: "
+                         "string");
+    assert_generic_error(qtest_qmp(s, "{'execute': 'qmp_capabilities', "
+                                   "'arguments': {'enable': ['bogus']}}"),
+                         "Parameter 'null' does not accept value 'bogus'");
     qtest_qmp_send(s, "{'execute': 'qmp_capabilities', "
                    "'arguments': {'enable': ['oob']}}");
     line = qtest_qmp_receive_line(s);
