@@ -670,21 +670,23 @@ DEFINE_TYPES(virtio_pci_types)
 
 /* --- Registration helper ---------------------------------------------- */
 
+/* type_register() copies the TypeInfo: stack copies are fine. */
 static void register_leaf(const char *name, const char *parent,
                           const VirtioPCIDeviceTypeInfo *t, bool full)
 {
-    TypeInfo *info = g_new0(TypeInfo, 1);
+    TypeInfo info = {
+        .name = name,
+        .parent = parent,
+    };
 
-    info->name = name;
-    info->parent = parent;
     if (full) {
-        info->instance_size = t->instance_size;
-        info->class_size = t->class_size;
-        info->instance_init = t->instance_init;
-        info->class_init = t->class_init;
-        info->interfaces = t->interfaces;
+        info.instance_size = t->instance_size;
+        info.class_size = t->class_size;
+        info.instance_init = t->instance_init;
+        info.class_init = t->class_init;
+        info.interfaces = t->interfaces;
     }
-    type_register(info);
+    type_register(&info);
 }
 
 void virtio_pci_types_register(const VirtioPCIDeviceTypeInfo *t)
@@ -693,17 +695,18 @@ void virtio_pci_types_register(const VirtioPCIDeviceTypeInfo *t)
 
     g_assert(t->generic_name || t->non_transitional_name);
     if (t->base_name) {
-        TypeInfo *base = g_new0(TypeInfo, 1);
+        TypeInfo base = {
+            .name = t->base_name,
+            .parent = parent,
+            .instance_size = t->instance_size,
+            .class_size = t->class_size,
+            .instance_init = t->instance_init,
+            .class_init = t->class_init,
+            .interfaces = t->interfaces,
+            .abstract = true,
+        };
 
-        base->name = t->base_name;
-        base->parent = parent;
-        base->instance_size = t->instance_size;
-        base->class_size = t->class_size;
-        base->instance_init = t->instance_init;
-        base->class_init = t->class_init;
-        base->interfaces = t->interfaces;
-        base->abstract = true;
-        type_register(base);
+        type_register(&base);
         parent = t->base_name;
     }
     if (t->generic_name) {
