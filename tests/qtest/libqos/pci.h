@@ -103,7 +103,7 @@ void qpci_io_writeq(QPCIDevice *dev, QPCIBar bar, uint64_t off,
 /*
  * The I/O APIC input (GSI) @dev's INTx pin is routed to through PIIX3
  * (00:01.0, registers 0x60..0x63), or -1 if the route is disabled.
- * Watch it with qtest_irq_intercept_in(qts, "ioapic") and
+ * Watch it with qtest_irq_intercept_in(qts, "/machine/ioapic") and
  * qtest_get_irq(qts, gsi).
  */
 int qpci_pc_intx_gsi(QPCIDevice *dev);

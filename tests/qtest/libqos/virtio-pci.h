@@ -38,7 +38,7 @@
  *
  * Interrupts: qvirtio_pci_isr() reads (and so clears) the ISR byte;
  * qvirtio_pci_intx_gsi() gives the I/O APIC line to watch with
- * qtest_irq_intercept_in(qts, "ioapic") + qtest_get_irq().
+ * qtest_irq_intercept_in(qts, "/machine/ioapic") + qtest_get_irq().
  *
  * Register offsets inside the regions are those of <linux/virtio_pci.h>
  * (VIRTIO_PCI_COMMON_*).
