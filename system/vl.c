@@ -11,17 +11,21 @@
 #include "qom/object.h"
 #include "qom/object_interfaces.h"
 #include "exec/address-spaces.h"
-#include "sysemu/hostmem.h"
 #include "monitor/hmp.h"
+#include "hw/boards.h"
+#include "hw/qdev-core.h"
+#include "hw/sysbus.h"
+#include "qemu/help_option.h"
 #include "monitor/cmdline.h"
 #include "sysemu/runstate.h"
 
 #define SPARSEVM_VERSION "0.1.0"
 
 typedef struct MachineConfig {
-    const char *type;
-    uint64_t ram_size;          /* 0: the machine has no RAM */
-    uint64_t maxmem;
+    char *type;                 /* NULL: the default machine */
+    const char *m_arg;          /* the -m argument, for error messages */
+    uint64_t ram_size;          /* 0: the machine's default */
+    uint64_t maxmem;            /* 0: same as the RAM size */
     uint64_t ram_slots;
 } MachineConfig;
 
@@ -29,6 +33,8 @@ typedef struct MachineConfig {
 typedef struct CmdlineConfig {
     MachineConfig machine;
     GPtrArray *objects;         /* -object option strings, in order */
+    GPtrArray *devices;         /* -device option strings, in order */
+    GPtrArray *machine_args;    /* -machine option strings, in order */
     const char *monitor;
     const char *name;
     const char *pidfile;
@@ -41,6 +47,7 @@ static CmdlineConfig config;
 typedef enum {
     OPT_HELP, OPT_VERSION, OPT_MACHINE, OPT_M, OPT_OBJECT, OPT_MONITOR,
     OPT_NODEFAULTS, OPT_DISPLAY, OPT_S, OPT_NAME, OPT_PIDFILE, OPT_SMP,
+    OPT_DEVICE,
     OPT_MONITOR_FAMILY,     /* handled by monitor/cmdline.c */
 } OptionIndex;
 
@@ -61,6 +68,8 @@ static const CmdlineOption options[] = {
       "[size=]SIZE[,slots=N,maxmem=SIZE]: RAM and hot-pluggable memory" },
     { "object", true, OPT_OBJECT, "TYPE,id=ID[,prop=value...]: create an "
       "object (-object help)" },
+    { "device", true, OPT_DEVICE, "TYPE[,id=ID][,bus=BUS][,prop=value...]: "
+      "add a device (-device help)" },
     { "monitor", true, OPT_MONITOR, "stdio|none: the human monitor" },
     { "nodefaults", false, OPT_NODEFAULTS, "create no default devices" },
     { "display", true, OPT_DISPLAY, "none (the only display)" },
@@ -145,6 +154,7 @@ static void parse_memory_option(const char *arg)
     MachineConfig *m = &config.machine;
     const char *value;
 
+    m->m_arg = arg;
     if (!kv) {
         cmdline_error("m", arg, "%s", error_get_pretty(err));
     }
@@ -181,13 +191,69 @@ static void parse_memory_option(const char *arg)
     }
 }
 
-static void list_machines(void)
+static gint machine_class_cmp(gconstpointer a, gconstpointer b)
 {
-    printf("Supported machines are:\n");
-    printf("%-20s %s\n", "none", "empty machine (default)");
+    const MachineClass *mc1 = a, *mc2 = b;
+
+    /* Versioned families first, as QEMU lists them. */
+    if (!mc1->family != !mc2->family) {
+        return mc1->family ? -1 : 1;
+    }
+    return strcmp(mc1->name, mc2->name);
 }
 
-/* -machine [type=]TYPE: only "none" exists until the pc machine lands. */
+static void list_machines(void)
+{
+    g_autoptr(GSList) list = g_slist_sort(machine_class_list(),
+                                          machine_class_cmp);
+
+    printf("Supported machines are:\n");
+    for (GSList *l = list; l; l = l->next) {
+        MachineClass *mc = l->data;
+
+        if (mc->alias) {
+            printf("%-20s %s (alias of %s)\n", mc->alias, mc->desc, mc->name);
+        }
+        printf("%-20s %s%s\n", mc->name, mc->desc,
+               mc->is_default ? " (default)" : "");
+    }
+}
+
+static MachineClass *select_machine(void)
+{
+    const char *type = config.machine.type;
+    MachineClass *mc = type ? find_machine_class(type)
+                            : find_default_machine_class();
+
+    g_assert(mc || type);
+    return mc;
+}
+
+/* "-machine TYPE,help": the machine type's properties. */
+static void print_machine_props(const char *arg, MachineClass *mc)
+{
+    Object *obj = object_new(object_class_get_name(OBJECT_CLASS(mc)));
+    g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+    ObjectPropertyIterator iter;
+    ObjectProperty *prop;
+
+    object_property_iter_init(&iter, obj);
+    while ((prop = object_property_iter_next(&iter))) {
+        if (strcmp(prop->name, "type")) {
+            g_ptr_array_add(lines, object_property_help(prop->name,
+                                                        prop->type,
+                                                        prop->defval,
+                                                        prop->description));
+        }
+    }
+    object_unref(obj);
+    printf("%s options:\n", object_class_get_name(OBJECT_CLASS(mc)));
+    for (guint i = 0; i < lines->len; i++) {
+        printf("%s\n", (char *)g_ptr_array_index(lines, i));
+    }
+}
+
+/* -machine [type=]TYPE[,prop=value...]; several -machine options merge. */
 static void parse_machine_option(const char *arg)
 {
     Error *err = NULL;
@@ -199,8 +265,21 @@ static void parse_machine_option(const char *arg)
         cmdline_error("machine", arg, "%s", error_get_pretty(err));
     }
     type = keyval_list_get(kv, "type");
-    if (help || (type && (!strcmp(type, "help") || !strcmp(type, "?")))) {
+    if (is_help_option(type) || (help && !type)) {
         list_machines();
+        exit(0);
+    }
+    if (type) {
+        if (!find_machine_class(type)) {
+            cmdline_error("machine", arg, "unsupported machine type: \"%s\"\n"
+                          "Use -machine help to list supported machines",
+                          type);
+        }
+        g_free(config.machine.type);
+        config.machine.type = g_strdup(type);
+    }
+    if (help) {
+        print_machine_props(arg, select_machine());
         exit(0);
     }
     for (size_t i = 0; i < keyval_list_length(kv); i++) {
@@ -208,15 +287,10 @@ static void parse_machine_option(const char *arg)
 
         if (!strcmp(p->key, "accel")) {
             monitor_cmdline_option("machine-accel", p->value);
-        } else if (strcmp(p->key, "type")) {
-            cmdline_error("machine", arg, "Invalid parameter '%s'", p->key);
         }
     }
-    if (type && strcmp(type, "none")) {
-        cmdline_error("machine", arg, "unsupported machine type: \"%s\"\n"
-                      "Use -machine help to list supported machines", type);
-    }
-    config.machine.type = "none";
+    /* Other properties are set once the machine exists. */
+    g_ptr_array_add(config.machine_args, (gpointer)arg);
 }
 
 static void handle_option(const CmdlineOption *opt, const char *arg)
@@ -235,6 +309,9 @@ static void handle_option(const CmdlineOption *opt, const char *arg)
         break;
     case OPT_OBJECT:
         g_ptr_array_add(config.objects, (gpointer)arg);
+        break;
+    case OPT_DEVICE:
+        g_ptr_array_add(config.devices, (gpointer)arg);
         break;
     case OPT_MONITOR:
         if (strcmp(arg, "stdio") && strcmp(arg, "none")) {
@@ -310,33 +387,98 @@ static void create_objects(void)
     }
 }
 
-/*
- * The "none" machine: its RAM (if -m was given) is a memory-backend-ram
- * "/objects/ram" mapped at guest physical address 0.
- */
-static void machine_none_init(void)
+/* "-device help", "-device TYPE,help": print and exit, as QEMU does. */
+static void process_device_help(void)
 {
-    g_autofree char *size = NULL;
-    g_autoptr(KeyValList) props = keyval_list_new();
-    Error *err = NULL;
-    Object *obj;
-    HostMemoryBackend *backend;
+    for (guint i = 0; i < config.devices->len; i++) {
+        const char *arg = g_ptr_array_index(config.devices, i);
+        Error *err = NULL;
 
-    memory_map_init();
-    if (!config.machine.ram_size) {
-        return;
+        if (qdev_device_help(arg, &err)) {
+            if (err) {
+                cmdline_error("device", arg, "%s", error_get_pretty(err));
+            }
+            exit(0);
+        }
     }
-    size = g_strdup_printf("%" PRIu64, config.machine.ram_size);
-    keyval_list_add(props, "size", size, &error_abort);
-    obj = user_creatable_add_type(TYPE_MEMORY_BACKEND_RAM, "ram", props, &err);
-    if (!obj) {
-        error_report("cannot allocate machine RAM: %s", error_get_pretty(err));
+}
+
+/* -m applied to the machine, with the machine's default RAM size. */
+static void machine_set_memory(MachineState *ms, MachineClass *mc)
+{
+    MachineConfig *m = &config.machine;
+
+    ms->ram_size = m->ram_size ? m->ram_size : mc->default_ram_size;
+    ms->maxram_size = m->maxmem ? m->maxmem : ms->ram_size;
+    ms->ram_slots = m->ram_slots;
+    if (ms->maxram_size < ms->ram_size) {
+        cmdline_error("m", m->m_arg, "invalid value of maxmem: maximum memory "
+                      "size (0x%" PRIx64 ") must be at least the initial "
+                      "memory size (0x%" PRIx64 ")",
+                      (uint64_t)ms->maxram_size, (uint64_t)ms->ram_size);
+    }
+}
+
+/* The properties of every -machine option, in command-line order. */
+static void machine_set_props(MachineState *ms)
+{
+    for (guint i = 0; i < config.machine_args->len; i++) {
+        const char *arg = g_ptr_array_index(config.machine_args, i);
+        g_autoptr(KeyValList) kv = keyval_parse(arg, "type", NULL,
+                                                &error_abort);
+
+        for (size_t j = 0; j < keyval_list_length(kv); j++) {
+            const KeyValPair *p = keyval_list_nth(kv, j);
+            Error *err = NULL;
+
+            if (!strcmp(p->key, "type") || !strcmp(p->key, "accel")) {
+                continue;
+            }
+            if (!object_property_parse(OBJECT(ms), p->key, p->value, &err)) {
+                cmdline_error("machine", arg, "%s", error_get_pretty(err));
+            }
+        }
+    }
+}
+
+/* The machine object at /machine; its board is built later. */
+static MachineState *create_machine(void)
+{
+    MachineClass *mc = select_machine();
+    MachineState *ms;
+
+    ms = MACHINE(object_new(object_class_get_name(OBJECT_CLASS(mc))));
+    object_property_add_child(object_get_root(), "machine", OBJECT(ms));
+    object_unref(OBJECT(ms));
+    object_property_add_child(container_get(OBJECT(ms), "/unattached"),
+                              "sysbus", OBJECT(sysbus_get_default()));
+    current_machine = ms;
+    machine_set_memory(ms, mc);
+    machine_set_props(ms);
+    return ms;
+}
+
+static void init_board(MachineState *ms)
+{
+    Error *err = NULL;
+
+    machine_run_board_init(ms, NULL, &err);
+    if (err) {
+        error_report("%s", error_get_pretty(err));
         exit(1);
     }
-    backend = MEMORY_BACKEND(obj);
-    host_memory_backend_set_mapped(backend, true);
-    memory_region_add_subregion(get_system_memory(), 0,
-                                host_memory_backend_get_memory(backend));
+}
+
+static void create_devices(void)
+{
+    for (guint i = 0; i < config.devices->len; i++) {
+        const char *arg = g_ptr_array_index(config.devices, i);
+        Error *err = NULL;
+
+        if (!qdev_device_add_from_str(arg, &err)) {
+            cmdline_error("device", arg, "%s", error_get_pretty(err));
+        }
+    }
 }
 
 static void write_pidfile(void)
@@ -355,16 +497,26 @@ void qemu_init(int argc, char **argv)
 {
     error_init(argv[0]);
     error_set_progname("sparsevm");
-    config.machine.type = "none";
+    MachineState *machine;
+
     config.objects = g_ptr_array_new();
+    config.devices = g_ptr_array_new();
+    config.machine_args = g_ptr_array_new();
 
     parse_cmdline(argc, argv);
+    process_device_help();
     if (config.pidfile) {
         write_pidfile();
     }
+    /* QEMU's order: machine object, backends, board, -device devices. */
+    memory_map_init();
+    machine = create_machine();
     create_objects();
     monitor_cmdline_apply();
-    machine_none_init();
+    init_board(machine);
+    create_devices();
+    qdev_machine_creation_done();
+    qemu_system_reset(SHUTDOWN_CAUSE_NONE);
     if (config.monitor && !strcmp(config.monitor, "stdio")) {
         monitor_init_hmp_stdio();
     }
@@ -379,4 +531,7 @@ void qemu_cleanup(void)
         unlink(config.pidfile);
     }
     g_ptr_array_free(config.objects, TRUE);
+    g_ptr_array_free(config.devices, TRUE);
+    g_ptr_array_free(config.machine_args, TRUE);
+    g_free(config.machine.type);
 }

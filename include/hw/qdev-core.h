@@ -11,9 +11,12 @@
  *   1. the hotplug handler (qdev_get_hotplug_handler()) pre_plug,
  *   2. DeviceClass.realize,
  *   3. the device's child buses are realized,
- *   4. the hotplug handler plug (an error unrealizes the device again),
- *   5. the device is cold reset if it was hot plugged (after machine
- *      creation is done).
+ *   4. the device is cold reset if it was hot plugged (created after
+ *      qdev_machine_creation_done()),
+ *   5. the hotplug handler plug (an error unrealizes the device again),
+ *   6. dev->realized becomes true.
+ * A device without QOM parent is first added to /machine/unattached as
+ * "device[N]" (and removed again if realize fails).
  * Unrealize: child buses (their devices first), then DeviceClass.unrealize.
  *
  * Deviation from QEMU: lists are GLib lists (no QLIST/QTAILQ), see the
@@ -197,7 +200,7 @@ bool qdev_set_parent_bus(DeviceState *dev, BusState *bus, Error **errp);
 BusState *qdev_get_parent_bus(const DeviceState *dev);
 /* The child bus of @dev named @name, or NULL. */
 BusState *qdev_get_child_bus(DeviceState *dev, const char *name);
-/* Path used by get_dev_path ("" components joined by '/'); caller frees. */
+/* BusClass.get_dev_path of @dev's bus, or NULL; caller frees. */
 char *qdev_get_dev_path(DeviceState *dev);
 /* The device with id @id on @bus or below, or NULL. */
 DeviceState *qdev_find_recursive(BusState *bus, const char *id);
@@ -226,7 +229,7 @@ bool qdev_hotplug_allowed(DeviceState *dev, Error **errp);
  * support hotplugging", "Device '%s' does not support hotplugging".
  */
 void qdev_unplug(DeviceState *dev, Error **errp);
-/* A hotplug_fn that unrealizes and unparents @dev. */
+/* A hotplug_fn that unrealizes @dev (qdev_unplug() then unparents it). */
 void qdev_simple_device_unplug_cb(HotplugHandler *hotplug_dev,
                                   DeviceState *dev, Error **errp);
 
@@ -259,13 +262,53 @@ DeviceState *qbus_first_child(BusState *bus);
 /* --- Reset ------------------------------------------------------------ */
 
 /*
- * Cold reset @dev: DeviceClass.reset of @dev, then (recursively) the
- * devices on its child buses, in bus order.  Unrealized devices are
- * skipped.
+ * Cold reset @dev: first (recursively) the devices on its child buses
+ * and those buses, then DeviceClass.reset of @dev: children before their
+ * parent, as QEMU's reset hold phase.  Unrealized devices are skipped.
  */
 void device_cold_reset(DeviceState *dev);
-/* Cold reset the devices on @bus (BusClass.reset first). */
+/* Cold reset the devices on @bus (in plug order), then BusClass.reset. */
 void bus_cold_reset(BusState *bus);
+
+/* --- -device / device_add (hw/core/qdev-monitor.c) --------------------- */
+
+typedef struct KeyValList KeyValList;
+
+/*
+ * Create, configure and realize a device from options: "driver" (the
+ * type), optional "bus" (a bus name such as "pci.0"), optional "id",
+ * and properties (string values, converted by each property's type as
+ * on QEMU's command line; QMP device_add turns its JSON arguments into
+ * such strings as QEMU does).  The device lands at
+ * /machine/peripheral/ID or /machine/peripheral-anon/device[N].
+ * QEMU's errors: "'%s' is not a valid device model name", "Parameter
+ * 'driver' expects a non-abstract device type" / "... a pluggable device
+ * type", "Bus '%s' not found", "Device '%s' can't go on %s bus", "No '%s'
+ * bus found for device '%s'", "Bus '%s' does not support hotplugging",
+ * "Parameter 'id' expects an identifier", "Duplicate ID '%s' for
+ * device", "Property '%s.%s' not found", and the device's realize errors.
+ * Returns the device (owned by its parent container) or NULL.
+ */
+DeviceState *qdev_device_add_from_keyval(const KeyValList *opts,
+                                         Error **errp);
+/* Same from a -device option string ("TYPE,id=X,prop=value"). */
+DeviceState *qdev_device_add_from_str(const char *optstr, Error **errp);
+
+/*
+ * If @optstr asks for help ("help", "TYPE,help"), print it to stdout as
+ * QEMU does and return true; an unknown TYPE with help is an error
+ * (*@errp set, returns true as well).
+ */
+bool qdev_device_help(const char *optstr, Error **errp);
+
+/* The user-creatable device list of "-device help", in QEMU's format. */
+void qdev_print_devinfos(GString *out);
+/* "TYPE options:" and one line per property; false if TYPE is unknown. */
+bool qdev_print_device_props(GString *out, const char *type, Error **errp);
+
+/* The bus named @name anywhere in the qdev tree, or NULL. */
+BusState *qbus_find_recursive(BusState *bus, const char *name,
+                              const char *bus_typename);
 
 /* --- GPIO ------------------------------------------------------------- */
 

@@ -36,6 +36,12 @@ struct PropertyInfo {
     const QEnumLookup *enum_table;
     /* The property may be set on a realized device. */
     bool realized_set_allowed;
+    /*
+     * (not in QEMU) -device passes the value as a JSON string, which the
+     * setter parses itself (e.g. PCI "addr=05.0"), instead of converting
+     * it by the property's type name.
+     */
+    bool parse_as_string;
     void (*set_default_value)(ObjectProperty *op, const Property *prop);
     /* Builds the class property itself (links). */
     ObjectProperty *(*create)(ObjectClass *oc, const char *name,
@@ -141,8 +147,8 @@ extern const PropertyInfo qdev_prop_on_off_auto;
 
 /*
  * A "link<@_type>" property stored in @_field (of type @_ptr_type); set by
- * id under /objects or by path.  Holds no reference: the target (e.g. a
- * memory backend) is kept alive by the composition tree.
+ * id under /objects or by path.  Holds a reference on its target (as
+ * QEMU's OBJ_PROP_LINK_STRONG), dropped when the device dies.
  */
 #define DEFINE_PROP_LINK(_name, _state, _field, _type, _ptr_type) {     \
         .name = (_name),                                                \

@@ -17,9 +17,9 @@ void qemu_register_reset(QEMUResetHandler *func, void *opaque);
 void qemu_unregister_reset(QEMUResetHandler *func, void *opaque);
 
 /*
- * Reset everything: the registered handlers first, then every realized
- * device of the qdev tree (sysbus root), each device before the devices
- * on its child buses (see device_cold_reset()).
+ * Reset everything: the registered handlers first (in registration
+ * order), then every realized device of the qdev tree below the main
+ * system bus (see bus_cold_reset()).  @reason is informational.
  */
 void qemu_devices_reset(ShutdownCause reason);
 

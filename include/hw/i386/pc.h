@@ -43,4 +43,22 @@ struct PCMachineState {
 /* Start of the 64-bit PCI window: after RAM above 4 GiB / device memory. */
 uint64_t pc_pci_hole64_start(void);
 
+/*
+ * below_4g_mem_size / above_4g_mem_size from ram_size and
+ * max-ram-below-4g: lowmem is 0xe0000000, or 0xc0000000 when RAM does not
+ * fit below it (QEMU 7.2's gigabyte alignment).
+ */
+void pc_split_ram(PCMachineState *pcms);
+/*
+ * Map "ram-below-4g" (and "ram-above-4g" at 4 GiB), aliases of the RAM
+ * backend's region, and create device memory when maxmem > RAM.
+ */
+void pc_memory_init(PCMachineState *pcms, MemoryRegion *system_memory,
+                    MemoryRegion *pci_memory);
+/*
+ * What the firmware would do after reset (there is none): route PIRQA..D
+ * to IRQ (GSI) 10, 10, 11, 11 through the PIIX3 registers 0x60..0x63.
+ */
+void pc_firmware_pci_setup(PCMachineState *pcms);
+
 #endif

@@ -31,6 +31,7 @@
 #include <linux/pci_regs.h>
 #include "exec/memory.h"
 #include "hw/qdev-core.h"
+#include "hw/qdev-properties.h"
 #include "hw/pci/pci_ids.h"
 
 #ifndef PCI_DEVFN
@@ -141,6 +142,9 @@ struct PCIDevice {
     uint32_t rom_bar;
     char *romfile;
 };
+
+/* The "addr" property: int32 devfn, set from "SS[.F]" strings too. */
+extern const PropertyInfo qdev_prop_pci_devfn;
 
 /* --- Config space accessors (little endian) ---------------------------- */
 
