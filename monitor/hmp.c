@@ -7,6 +7,7 @@
 #include "exec/cpu-common.h"
 #include "exec/ramblock.h"
 #include "hw/mem/memory-device.h"
+#include "hw/pci/pci.h"
 #include "qemu/cutils.h"
 #include "sysemu/sysemu.h"
 
@@ -84,6 +85,7 @@ static const HMPCommand hmp_info_cmds[] = {
     { "mtree", "[-f][-d][-o][-D]", "show memory tree (-f: dump flat view for "
       "address spaces; -o: dump region owners/parents; -D: dump disabled "
       "regions)", hmp_info_mtree },
+    { "pci", "", "show PCI info", hmp_info_pci },
     { "ramblock", "", "Display system RAMBlock information",
       hmp_info_ramblock },
     { "version", "", "show the version of sparsevm", hmp_info_version },

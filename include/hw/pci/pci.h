@@ -346,6 +346,9 @@ void pci_bus_map_irqs(PCIBus *bus, pci_map_irq_fn map_irq);
 /* The level the bus currently drives on line @irq_num. */
 int pci_bus_get_irq_level(PCIBus *bus, int irq_num);
 
+/* HMP "info pci": the devices of the root bus in QEMU's format. */
+void hmp_info_pci(GString *out, int argc, char **argv);
+
 /* Memory / I/O space the bus decodes BARs into. */
 MemoryRegion *pci_address_space(PCIDevice *dev);
 MemoryRegion *pci_address_space_io(PCIDevice *dev);
