@@ -54,11 +54,19 @@ void qemu_free_irqs(qemu_irq *s, int n)
     g_free(s);
 }
 
+/* Saved original lines; kept for the life of the process. */
+static GPtrArray *intercepted_irqs;
+
 void qemu_irq_intercept_in(qemu_irq *gpio_in, qemu_irq_handler handler,
                            int n)
 {
     /* Never freed: the intercepted lines keep pointing into it. */
     qemu_irq *saved = qemu_allocate_irqs(NULL, NULL, n);
+
+    if (!intercepted_irqs) {
+        intercepted_irqs = g_ptr_array_new();
+    }
+    g_ptr_array_add(intercepted_irqs, saved);
 
     for (int i = 0; i < n; i++) {
         saved[i]->handler = gpio_in[i]->handler;
