@@ -1,10 +1,13 @@
 /*
  * The qtest protocol against the sparsevm binary: every command against
  * RAM, exact replies, FAIL answers (the session goes on), the virtual
- * clock and the protocol log.
+ * clock and the protocol log; on the pc machine, I/O ports (PCI
+ * configuration through 0xcf8/0xcfc) and interrupt interception.
  */
 #include "qemu/osdep.h"
 #include "libqtest.h"
+#include "libqos/pci.h"
+#include <linux/pci_regs.h>
 
 #define RAM_ARGS "-machine none -m 16M"
 
@@ -215,6 +218,116 @@ static void test_log(void)
     rmdir(dir);
 }
 
+/* --- The pc machine ---------------------------------------------------- */
+
+#define PCI_CONFIG_ADDR(devfn, reg) (0x80000000u | (devfn) << 8 | (reg))
+
+static void test_pc_pci_config_ports(void)
+{
+    QTestState *s = qtest_init("-machine pc -m 128M");
+
+    /* 00:00.0 is the i440FX host bridge, 00:01.0 the PIIX3. */
+    qtest_outl(s, 0xcf8, PCI_CONFIG_ADDR(0, PCI_VENDOR_ID));
+    g_assert_cmphex(qtest_inl(s, 0xcf8), ==, 0x80000000);
+    g_assert_cmphex(qtest_inl(s, 0xcfc), ==, 0x12378086);
+    g_assert_cmphex(qtest_inw(s, 0xcfc), ==, 0x8086);
+    g_assert_cmphex(qtest_inw(s, 0xcfe), ==, 0x1237);
+    g_assert_cmphex(qtest_inb(s, 0xcfd), ==, 0x80);
+    qtest_outl(s, 0xcf8, PCI_CONFIG_ADDR(QPCI_DEVFN(1, 0), PCI_VENDOR_ID));
+    g_assert_cmphex(qtest_inl(s, 0xcfc), ==, 0x70008086);
+    /* An empty slot reads all ones. */
+    qtest_outl(s, 0xcf8, PCI_CONFIG_ADDR(QPCI_DEVFN(31, 0), PCI_VENDOR_ID));
+    g_assert_cmphex(qtest_inl(s, 0xcfc), ==, 0xffffffff);
+    assert_reply(s, "outl 0xcf8 0x80000000", "OK");
+    assert_reply(s, "inl 0xcfc", "OK 0x12378086");
+    qtest_quit(s);
+}
+
+typedef struct TestDev {
+    QTestState *s;
+    QPCIBus *bus;
+    QPCIDevice *dev;
+    QPCIBar bar;
+    int gsi;
+} TestDev;
+
+#define TESTDEV_INTX 0xf0
+
+static void testdev_start(TestDev *t, const char *extra)
+{
+    t->s = qtest_initf("-machine pc -m 128M -device pci-testdev,addr=5,id=td "
+                       "%s", extra);
+    t->bus = qpci_new_pc(t->s);
+    t->dev = qpci_device_find(t->bus, QPCI_DEVFN(5, 0));
+    g_assert_nonnull(t->dev);
+    t->bar = qpci_iomap(t->dev, 0, NULL);
+    qpci_device_enable(t->dev);
+    t->gsi = qpci_pc_intx_gsi(t->dev);
+    g_assert_cmpint(t->gsi, >=, 0);
+}
+
+static void testdev_stop(TestDev *t)
+{
+    g_free(t->dev);
+    qpci_free_pc(t->bus);
+    qtest_quit(t->s);
+}
+
+static void test_pc_irq_intercept(void)
+{
+    TestDev t;
+
+    testdev_start(&t, "");
+    assert_reply(t.s, "irq_intercept_in /machine/ioapic", "OK");
+    g_assert_false(qtest_get_irq(t.s, t.gsi));
+
+    qpci_io_writel(t.dev, t.bar, TESTDEV_INTX, 1);
+    g_assert_true(qtest_get_irq(t.s, t.gsi));
+    /* Only the line of the device changed. */
+    for (int i = 0; i < 24; i++) {
+        if (i != t.gsi) {
+            g_assert_false(qtest_get_irq(t.s, i));
+        }
+    }
+    qpci_io_writel(t.dev, t.bar, TESTDEV_INTX, 0);
+    g_assert_false(qtest_get_irq(t.s, t.gsi));
+    qpci_io_writel(t.dev, t.bar, TESTDEV_INTX, 1);
+    g_assert_true(qtest_get_irq(t.s, t.gsi));
+
+    /* Again on the same device is fine, another one is refused. */
+    assert_reply(t.s, "irq_intercept_in /machine/ioapic", "OK");
+    assert_reply(t.s, "irq_intercept_in /machine/peripheral/td",
+                 "FAIL Interrupts already intercepted");
+    assert_reply(t.s, "irq_intercept_in /machine/nope", "FAIL Unknown device");
+    testdev_stop(&t);
+}
+
+/* A system reset resets the devices (qemu_devices_reset) and says so. */
+static void test_pc_system_reset(void)
+{
+    TestDev t;
+    JsonObject *event;
+
+    testdev_start(&t, "");
+    qpci_io_writel(t.dev, t.bar, 0x10, 0xfeedface);
+    g_assert_cmphex(qpci_io_readl(t.dev, t.bar, 0x10), ==, 0xfeedface);
+    g_assert_cmphex(qpci_config_readw(t.dev, PCI_COMMAND) &
+                    PCI_COMMAND_MEMORY, ==, PCI_COMMAND_MEMORY);
+    qtest_irq_intercept_in(t.s, "/machine/ioapic");
+    qpci_io_writel(t.dev, t.bar, TESTDEV_INTX, 1);
+    g_assert_true(qtest_get_irq(t.s, t.gsi));
+
+    qtest_qmp_assert_success(t.s, "{'execute': 'system_reset'}");
+    event = qtest_qmp_eventwait_ref(t.s, "RESET");
+    json_object_unref(event);
+    /* Config space and the interrupt line are back to their reset state. */
+    g_assert_cmphex(qpci_config_readw(t.dev, PCI_COMMAND), ==, 0);
+    g_assert_false(qtest_get_irq(t.s, t.gsi));
+    qpci_device_enable(t.dev);
+    g_assert_cmphex(qpci_io_readl(t.dev, t.bar, 0x10), ==, 0);
+    testdev_stop(&t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -225,5 +338,8 @@ int main(int argc, char **argv)
     qtest_add_func("/qtest/fail-answers", test_fail_answers);
     qtest_add_func("/qtest/clock", test_clock);
     qtest_add_func("/qtest/log", test_log);
+    qtest_add_func("/qtest/pc/pci-config-ports", test_pc_pci_config_ports);
+    qtest_add_func("/qtest/pc/irq-intercept", test_pc_irq_intercept);
+    qtest_add_func("/qtest/pc/system-reset", test_pc_system_reset);
     return g_test_run();
 }
