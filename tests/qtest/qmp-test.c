@@ -428,6 +428,37 @@ static void test_qom_backend(void)
     qtest_quit(s);
 }
 
+/* The machine and its devices, on the pc machine. */
+static void test_qom_machine(void)
+{
+    QTestState *s = qtest_init("-machine pc -m 128M "
+                               "-device pci-testdev,addr=5,id=td");
+
+    g_assert_true(qom_list_has(s, "/machine", "ioapic", "child<ioapic>"));
+    g_assert_true(qom_list_has(s, "/machine", "peripheral",
+                               "child<container>"));
+    g_assert_true(qom_list_has(s, "/machine/peripheral", "td",
+                               "child<pci-testdev>"));
+    g_assert_true(qom_list_has(s, "/machine/peripheral/td", "addr", "int32"));
+    g_assert_cmpint(qtest_qom_get_int(s, "/machine/peripheral/td", "addr"),
+                    ==, 5 << 3);
+    g_assert_cmpint(qtest_qom_get_int(s, "td", "addr"), ==, 5 << 3);
+    g_assert_true(qtest_qom_get_bool(s, "/machine/peripheral/td",
+                                     "realized"));
+    g_assert_cmpint(qtest_qom_get_int(s, "/machine", "max-ram-below-4g"), ==,
+                    0xe0000000);
+    assert_generic_error(qtest_qmp(s, "{'execute': 'qom-set', 'arguments': "
+                                   "{'path': '/machine/peripheral/td', "
+                                   "'property': 'addr', 'value': '06.0'}}"),
+                         "Attempt to set property 'addr' on device 'td' "
+                         "(type 'pci-testdev') after it was realized");
+    assert_error(qtest_qmp(s, "{'execute': 'qom-list', 'arguments': "
+                           "{'path': '/machine/peripheral/nope'}}"),
+                 "DeviceNotFound",
+                 "Device '/machine/peripheral/nope' not found");
+    qtest_quit(s);
+}
+
 /* --- Errors ----------------------------------------------------------------- */
 
 static void test_malformed_input(void)
@@ -712,6 +743,7 @@ int main(int argc, char **argv)
     qtest_add_func("/qmp/quit", test_quit);
     qtest_add_func("/qmp/human-monitor-command", test_human_monitor_command);
     qtest_add_func("/qmp/qom-backend", test_qom_backend);
+    qtest_add_func("/qmp/qom-machine", test_qom_machine);
     qtest_add_func("/qmp/malformed-input", test_malformed_input);
     qtest_add_func("/qmp/bad-requests", test_bad_requests);
     qtest_add_func("/qmp/id-echo", test_id_echo);
