@@ -9,6 +9,7 @@
 #include "hw/qdev-core.h"
 #include "exec/address-spaces.h"
 #include "qapi/error.h"
+#include "qapi/qmp/dispatch.h"
 #include "qemu/error-report.h"
 
 /* The plugged memory devices, in ascending address order. */
@@ -333,6 +334,15 @@ void hmp_info_memory_devices(GString *out, int argc, char **argv)
     json_array_unref(list);
 }
 
+static void qmp_query_memory_devices(JsonObject *args, JsonNode **ret,
+                                     Error **errp)
+{
+    JsonNode *node = json_node_new(JSON_NODE_ARRAY);
+
+    json_node_take_array(node, qmp_memory_device_list());
+    *ret = node;
+}
+
 static const TypeInfo memory_device_info = {
     .name = TYPE_MEMORY_DEVICE,
     .parent = TYPE_INTERFACE,
@@ -342,6 +352,8 @@ static const TypeInfo memory_device_info = {
 static void memory_device_register_types(void)
 {
     type_register_static(&memory_device_info);
+    qmp_register_command_args("query-memory-devices",
+                              qmp_query_memory_devices, QCO_NO_OPTIONS, "");
 }
 
 type_init(memory_device_register_types)
