@@ -304,8 +304,8 @@ static void socket_open(Chardev *chr, bool *be_opened, Error **errp)
         return;
     }
     if (s->wait) {
-        error_printf("sparsevm waiting for connection on: "
-                     "disconnected:%s\n", chr->filename);
+        info_report("sparsevm waiting for connection on: disconnected:%s",
+                    chr->filename);
         fd = socket_accept(s);
         if (fd < 0) {
             error_setg_errno(errp, errno, "Failed to accept connection");

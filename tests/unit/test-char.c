@@ -5,6 +5,7 @@
 #include "qemu/osdep.h"
 #include "chardev/char-fe.h"
 #include "qemu/keyval.h"
+#include "qemu/error-report.h"
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -252,6 +253,49 @@ static void test_client_msgfds(void)
     fe_detach(&fe);
 }
 
+static gpointer connect_when_listening(gpointer data)
+{
+    const char *path = data;
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+    strcpy(sun.sun_path, path);
+    /* The server socket appears while the main thread blocks in open. */
+    while (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+        g_usleep(1000);
+    }
+    g_assert_cmpint(write(fd, "hi", 2), ==, 2);
+    return GINT_TO_POINTER(fd);
+}
+
+/* server=on,wait=on: creation waits for the first client. */
+static void test_server_wait(void)
+{
+    g_autofree char *path = socket_path("wait.sock");
+    g_autofree char *spec = g_strdup_printf("unix:%s,server=on", path);
+    GThread *thread = g_thread_new("client", connect_when_listening, path);
+    g_autoptr(GString) info = g_string_new(NULL);
+    g_autofree char *expected = NULL;
+    Chardev *chr;
+    FrontEnd fe;
+
+    error_report_set_capture(info);
+    chr = qemu_chr_new_legacy("waiter", spec, &error_abort);
+    error_report_set_capture(NULL);
+    expected = g_strdup_printf("sparsevm: info: sparsevm waiting for "
+                               "connection on: disconnected:unix:%s,"
+                               "server=on\n", path);
+    g_assert_cmpstr(info->str, ==, expected);
+    g_assert_true(chr->be_open);
+    fe_attach(&fe, chr);
+    g_assert_cmpint(fe.opened, ==, 1);
+    wait_received(&fe, 2);
+    g_assert_cmpstr(fe.received->str, ==, "hi");
+    close(GPOINTER_TO_INT(g_thread_join(thread)));
+    wait_count(&fe.closed, 1);
+    fe_detach(&fe);
+}
+
 static void assert_cmdline_error(const char *optarg, const char *msg)
 {
     Error *err = NULL;
@@ -324,6 +368,7 @@ int main(int argc, char **argv)
     g_test_add_func("/char/socket/write-to-gone-peer",
                     test_write_to_gone_peer);
     g_test_add_func("/char/socket/client-msgfds", test_client_msgfds);
+    g_test_add_func("/char/socket/server-wait", test_server_wait);
     g_test_add_func("/char/cmdline", test_cmdline);
     g_test_add_func("/char/legacy-errors", test_legacy_errors);
     return g_test_run();
