@@ -7,7 +7,9 @@
 #include "qemu/osdep.h"
 #include "libqtest.h"
 #include "libqos/pci.h"
+#include "libqos/virtio-pci.h"
 #include <linux/pci_regs.h>
+#include <linux/virtio_mem.h>
 
 #define RAM_ARGS "-machine none -m 16M"
 
@@ -328,6 +330,118 @@ static void test_pc_system_reset(void)
     testdev_stop(&t);
 }
 
+/*
+ * clock_step runs the timers it passes: here the rate limit of
+ * MEMORY_DEVICE_SIZE_CHANGE, which runs on the virtual clock under qtest.
+ * A guest driver plugs memory three times within one period.
+ */
+#define VMEM_ADDR 0x100000000ULL
+#define VMEM_BLOCK (2 * 1024 * 1024)
+
+typedef struct VMemGuest {
+    QTestState *s;
+    QPCIBus *bus;
+    QGuestAllocator alloc;
+    QVirtioPCIDevice *dev;
+    QVirtQueue *vq;
+    uint64_t req, resp;
+} VMemGuest;
+
+static void vmem_guest_start(VMemGuest *g)
+{
+    uint64_t wanted = (1ULL << VIRTIO_F_VERSION_1) |
+                      (1ULL << VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE);
+
+    g->s = qtest_init("-machine pc -m 1G,maxmem=9G,slots=1 "
+                      "-object memory-backend-ram,id=mem0,size=1G "
+                      "-device virtio-mem-pci,id=vm0,memdev=mem0,addr=4,"
+                      "requested-size=64M");
+    g->bus = qpci_new_pc(g->s);
+    alloc_init(&g->alloc, g->s, 16 * 1024 * 1024, 32 * 1024 * 1024);
+    g->dev = qvirtio_pci_new(g->bus, QPCI_DEVFN(4, 0));
+    qvirtio_pci_reset(g->dev);
+    g_assert_true(qvirtio_pci_negotiate(g->dev, wanted &
+                  qvirtio_pci_get_features(g->dev)));
+    g->vq = qvirtqueue_setup(g->dev, &g->alloc, 0);
+    qvirtio_pci_set_driver_ok(g->dev);
+    g->req = guest_alloc(&g->alloc, 4096);
+    g->resp = guest_alloc(&g->alloc, 4096);
+}
+
+static void vmem_guest_stop(VMemGuest *g)
+{
+    qvirtqueue_free(g->vq);
+    qvirtio_pci_free(g->dev);
+    qpci_free_pc(g->bus);
+    qtest_quit(g->s);
+}
+
+static void vmem_guest_plug(VMemGuest *g, uint64_t addr)
+{
+    struct virtio_mem_req req = {
+        .type = GUINT16_TO_LE(VIRTIO_MEM_REQ_PLUG),
+        .u.plug.addr = GUINT64_TO_LE(addr),
+        .u.plug.nb_blocks = GUINT16_TO_LE(1),
+    };
+    struct virtio_mem_resp resp;
+    uint32_t head;
+
+    qtest_memwrite(g->s, g->req, &req, sizeof(req));
+    head = qvirtqueue_add(g->vq, g->req, sizeof(req), false, true);
+    qvirtqueue_add(g->vq, g->resp, sizeof(resp), true, false);
+    qvirtqueue_kick(g->vq, head);
+    g_assert_true(qvirtqueue_get_buf(g->vq, NULL, NULL));
+    qtest_memread(g->s, g->resp, &resp, sizeof(resp));
+    g_assert_cmpint(GUINT16_FROM_LE(resp.type), ==, VIRTIO_MEM_RESP_ACK);
+}
+
+static int64_t size_event_value(VMemGuest *g)
+{
+    JsonObject *ev = qtest_qmp_event_ref(g->s, "MEMORY_DEVICE_SIZE_CHANGE");
+    int64_t size;
+
+    if (!ev) {
+        return -1;
+    }
+    size = json_object_get_int_member(json_object_get_object_member(ev,
+                                                                    "data"),
+                                      "size");
+    json_object_unref(ev);
+    return size;
+}
+
+static void test_pc_clock_step_runs_timers(void)
+{
+    const int64_t second = 1000 * 1000 * 1000;
+    VMemGuest g;
+    int64_t start;
+
+    vmem_guest_start(&g);
+    start = qtest_clock_step(g.s, 0);
+    vmem_guest_plug(&g, VMEM_ADDR);
+    g_assert_cmpint(size_event_value(&g), ==, VMEM_BLOCK);
+    vmem_guest_plug(&g, VMEM_ADDR + VMEM_BLOCK);
+    vmem_guest_plug(&g, VMEM_ADDR + 2 * VMEM_BLOCK);
+    g_assert_cmpint(size_event_value(&g), ==, -1);
+
+    /* One nanosecond before the period ends: still held back. */
+    g_assert_cmpint(qtest_clock_step(g.s, second - 1), ==, start + second - 1);
+    g_assert_cmpint(size_event_value(&g), ==, -1);
+    /* clock_step without a step goes to that deadline and fires it. */
+    g_assert_cmpint(qtest_clock_step_next(g.s), ==, start + second);
+    g_assert_cmpint(size_event_value(&g), ==, 3 * VMEM_BLOCK);
+    /* The middle value was dropped. */
+    g_assert_cmpint(size_event_value(&g), ==, -1);
+
+    /* The period re-opened by that event ends quietly... */
+    g_assert_cmpint(qtest_clock_step(g.s, second), ==, start + 2 * second);
+    g_assert_cmpint(size_event_value(&g), ==, -1);
+    /* ...so the next change goes out at once. */
+    vmem_guest_plug(&g, VMEM_ADDR + 3 * VMEM_BLOCK);
+    g_assert_cmpint(size_event_value(&g), ==, 4 * VMEM_BLOCK);
+    vmem_guest_stop(&g);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -341,5 +455,7 @@ int main(int argc, char **argv)
     qtest_add_func("/qtest/pc/pci-config-ports", test_pc_pci_config_ports);
     qtest_add_func("/qtest/pc/irq-intercept", test_pc_irq_intercept);
     qtest_add_func("/qtest/pc/system-reset", test_pc_system_reset);
+    qtest_add_func("/qtest/pc/clock-step-runs-timers",
+                   test_pc_clock_step_runs_timers);
     return g_test_run();
 }
