@@ -566,6 +566,33 @@ static void test_protocol_violations(void)
     vmem_quit(&d);
 }
 
+/* A chain the virtio core cannot walk breaks the device, not the VM. */
+static void test_malformed_chain(void)
+{
+    QTestState *qts = start_vm("memory-backend-ram,size=1G",
+                               "requested-size=16M");
+    struct virtio_mem_req req = {
+        .type = GUINT16_TO_LE(VIRTIO_MEM_REQ_UNPLUG_ALL),
+    };
+    VMem d;
+
+    vmem_init(&d, qts);
+    vmem_start(&d);
+    qtest_memwrite(qts, d.req, &req, sizeof(req));
+    /* the request points at a descriptor beyond the queue */
+    qvirtqueue_write_desc(d.vq, 0, d.req, sizeof(req), VRING_DESC_F_NEXT,
+                          d.vq->size + 5);
+    qvirtqueue_kick(d.vq, 0);
+    g_assert_false(qvirtqueue_get_buf(d.vq, NULL, NULL));
+    g_assert_cmphex(vmem_status(&d) & VIRTIO_CONFIG_S_NEEDS_RESET, ==,
+                    VIRTIO_CONFIG_S_NEEDS_RESET);
+    g_assert_cmpuint(plugged_size(qts), ==, 0);
+
+    vmem_start(&d);
+    g_assert_cmpint(plug(&d, DEV_ADDR, 1), ==, VIRTIO_MEM_RESP_ACK);
+    vmem_quit(&d);
+}
+
 static uint64_t rss_kib(pid_t pid)
 {
     g_autofree char *path = g_strdup_printf("/proc/%d/status", (int)pid);
@@ -730,6 +757,7 @@ int main(int argc, char **argv)
     qtest_add_func("/virtio-mem/resets", test_resets);
     qtest_add_func("/virtio-mem/protocol-violations",
                    test_protocol_violations);
+    qtest_add_func("/virtio-mem/malformed-chain", test_malformed_chain);
     qtest_add_func("/virtio-mem/unplug-frees-memory",
                    test_unplug_frees_memory);
     qtest_add_func("/virtio-mem/prealloc", test_prealloc);
