@@ -147,23 +147,32 @@ static void record_size(VirtIOMEM *vmem, uint64_t size, void *opaque)
     g_string_append_printf(opaque, "%" PRIu64 "M ", size / MiB);
 }
 
-static HostMemoryBackend *new_backend(const char *opts)
+/* Create backend "mem0" from "TYPE,prop=value,..." */
+static HostMemoryBackend *new_backend(const char *opts, Error **errp)
 {
-    g_autofree char *str = g_strdup_printf("memory-backend-ram,id=mem0,%s",
-                                           opts);
+    g_autofree char *str = g_strdup_printf("%s,id=mem0", opts);
 
-    g_assert_true(user_creatable_add_from_str(str, &error_abort));
+    if (!user_creatable_add_from_str(str, errp)) {
+        return NULL;
+    }
     return MEMORY_BACKEND(object_resolve_path_component(
                               object_get_objects_root(), "mem0"));
 }
 
-/* Create the device (not realized) on a fresh transport. */
-static void fixture_create(Fixture *f, const char *backend_opts)
+/*
+ * Create the backend and the device (not realized) on a fresh transport.
+ * Returns false (nothing created) if the backend cannot be created.
+ */
+static bool fixture_try_create(Fixture *f, const char *backend_opts,
+                               Error **errp)
 {
     memset(f, 0, sizeof(*f));
+    f->memdev = new_backend(backend_opts, errp);
+    if (!f->memdev) {
+        return false;
+    }
     memory_region_init_ram(&f->ram, NULL, "test-ram", RAM_SIZE, &error_abort);
     memory_region_add_subregion(get_system_memory(), 0, &f->ram);
-    f->memdev = new_backend(backend_opts);
     f->mr = host_memory_backend_get_memory(f->memdev);
     f->transport = qdev_new(TYPE_TEST_TRANSPORT);
     qdev_realize(f->transport, NULL, &error_abort);
@@ -174,6 +183,12 @@ static void fixture_create(Fixture *f, const char *backend_opts)
     object_property_set_uint(OBJECT(f->vmem), "memaddr", DEV_ADDR,
                              &error_abort);
     f->sizes = g_string_new("");
+    return true;
+}
+
+static void fixture_create(Fixture *f, const char *backend_opts)
+{
+    fixture_try_create(f, backend_opts, &error_abort);
 }
 
 /* Realize and map the region, as memory_device_plug() would. */
@@ -189,7 +204,7 @@ static void fixture_realize(Fixture *f)
 
 static void fixture_setup(Fixture *f, const char *opts)
 {
-    fixture_create(f, "size=64M");
+    fixture_create(f, "memory-backend-ram,size=64M");
     object_property_set_uint(OBJECT(f->vmem), "requested-size", 16 * MiB,
                              &error_abort);
     if (opts) {
@@ -303,7 +318,7 @@ static void test_manager_set_before_mapping(void)
 {
     Fixture f;
 
-    fixture_create(&f, "size=64M");
+    fixture_create(&f, "memory-backend-ram,size=64M");
     g_assert_null(memory_region_get_ram_discard_manager(f.mr));
     fixture_realize(&f);
     g_assert_true(memory_region_get_ram_discard_manager(f.mr) ==
@@ -426,7 +441,7 @@ static void test_discard_disabled(void)
     Error *err = NULL;
     Fixture f;
 
-    fixture_create(&f, "size=64M");
+    fixture_create(&f, "memory-backend-ram,size=64M");
     g_assert_cmpint(ram_block_discard_disable(true), ==, 0);
     g_assert_false(qdev_realize(DEVICE(f.vmem),
                                 BUS(&transport_of(f.transport)->bus), &err));
@@ -458,6 +473,51 @@ static void test_prealloc_populates(void)
     fixture_teardown(&f);
 }
 
+/*
+ * A failing prealloc (hugetlb memory while the host has no huge pages)
+ * answers BUSY and undoes everything: listeners get the discard back.
+ */
+static void test_prealloc_failure(void)
+{
+    g_autoptr(GString) log = g_string_new("");
+    Error *err = NULL;
+    Recorder r;
+    Fixture f;
+
+    if (!fixture_try_create(&f, "memory-backend-memfd,size=64M,hugetlb=on,"
+                            "hugetlbsize=2M,reserve=off", &err)) {
+        g_test_skip(error_get_pretty(err));
+        error_free(err);
+        return;
+    }
+    if (ram_block_populate_range(f.mr->ram_block, 0, BLOCK) == 0) {
+        ram_block_discard_range(f.mr->ram_block, 0, BLOCK);
+        g_test_skip("the host has huge pages: populating cannot fail");
+        fixture_teardown(&f);
+        return;
+    }
+    object_property_set_uint(OBJECT(f.vmem), "requested-size", 16 * MiB,
+                             &error_abort);
+    object_property_set_bool(OBJECT(f.vmem), "prealloc", true, &error_abort);
+    fixture_realize(&f);
+    driver_start(&f);
+    listen(&f, &r, log, false);
+
+    g_assert_cmpint(plug(&f, 0, 2), ==, VIRTIO_MEM_RESP_BUSY);
+    g_assert_cmpstr(log->str, ==,
+                    "populate 0x0+0x400000\n"
+                    "discard 0x0+0x400000\n");
+    g_assert_cmpuint(object_property_get_uint(OBJECT(f.vmem), "size",
+                                              &error_abort), ==, 0);
+    g_assert_cmpstr(f.sizes->str, ==, "");
+    g_assert_cmpint(request(&f, VIRTIO_MEM_REQ_STATE, DEV_ADDR, 2), ==,
+                    VIRTIO_MEM_RESP_ACK);
+    g_assert_cmpint(lduw_le_phys(&address_space_memory, RESP_ADDR + 8), ==,
+                    VIRTIO_MEM_STATE_UNPLUGGED);
+    unlisten(&f, &r);
+    fixture_teardown(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -471,5 +531,6 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-mem/rdm/veto", test_listener_veto);
     g_test_add_func("/virtio-mem/discard-disabled", test_discard_disabled);
     g_test_add_func("/virtio-mem/prealloc", test_prealloc_populates);
+    g_test_add_func("/virtio-mem/prealloc-failure", test_prealloc_failure);
     return g_test_run();
 }
