@@ -17,8 +17,11 @@ static void append_indent(GString *out, bool pretty, int level)
     }
 }
 
-static void append_string(GString *out, const char *str)
+static void append_string(GString *out, const char *raw)
 {
+    /* Invalid UTF-8 (from a peer) becomes U+FFFD instead of being over-read. */
+    g_autofree char *str = g_utf8_make_valid(raw, -1);
+
     g_string_append_c(out, '"');
     for (const char *p = str; *p; p = g_utf8_next_char(p)) {
         gunichar c = g_utf8_get_char(p);
@@ -227,6 +230,9 @@ static bool is_bare_word(const char *text)
         return false;
     }
     while (*p && !g_ascii_isspace(*p)) {
+        if (!g_ascii_isalnum(*p) && *p != '_' && *p != '-') {
+            return false;
+        }
         p++;
     }
     while (g_ascii_isspace(*p)) {

@@ -120,6 +120,19 @@ static void test_json_escapes(void)
                     "\\uD83D\\uDE00\"");
 }
 
+/* Bytes that are not UTF-8 never reach the output as they are. */
+static void test_json_invalid_utf8(void)
+{
+    g_autoptr(JsonNode) node = json_node_init_string(json_node_alloc(), "a");
+    g_autofree char *text = NULL;
+    static const char bad[] = { 'x', (char)0xff, 'y', (char)0xe0, 0 };
+
+    /* json-glib stores what it is given; the serializer must cope. */
+    json_node_set_string(node, bad);
+    text = qmp_json_to_string(node, false);
+    g_assert_cmpstr(text, ==, "\"x\\uFFFDy\\uFFFD\"");
+}
+
 static void test_json_pretty(void)
 {
     g_autoptr(JsonNode) node = parse_ok("{\"a\": [1], \"b\": {}}");
@@ -157,6 +170,8 @@ static void test_json_parse_errors(void)
     assert_parse_error("}", "JSON parse error, expecting value");
     assert_parse_error("{\"a\" 1}", "JSON parse error, missing : in object "
                        "pair");
+    assert_parse_error("g\xe0", "JSON parse error, expecting value");
+    assert_parse_error("\"\xff\xe0\"", "JSON parse error, expecting value");
 }
 
 /* --- Dispatch ------------------------------------------------------------- */
@@ -445,6 +460,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/json/qemu-format", test_json_qemu_format);
     g_test_add_func("/qmp/json/escapes", test_json_escapes);
     g_test_add_func("/qmp/json/pretty", test_json_pretty);
+    g_test_add_func("/qmp/json/invalid-utf8", test_json_invalid_utf8);
     g_test_add_func("/qmp/json/single-quotes", test_json_single_quotes);
     g_test_add_func("/qmp/json/parse-errors", test_json_parse_errors);
     g_test_add_func("/qmp/dispatch/commands", test_dispatch_commands);
