@@ -3,6 +3,7 @@
  */
 #include "qemu/osdep.h"
 #include "qapi/qmp/qjson.h"
+#include <math.h>
 
 static void append_node(GString *out, JsonNode *node, bool pretty,
                         int level);
@@ -74,6 +75,11 @@ static void append_value(GString *out, JsonNode *node)
         g_string_append_printf(out, "%" PRId64, json_node_get_int(node));
         break;
     case G_TYPE_DOUBLE:
+        if (!isfinite(json_node_get_double(node))) {
+            /* JSON has no infinity: keep the output parseable. */
+            g_string_append(out, "null");
+            break;
+        }
         g_string_append(out, g_ascii_formatd(buf, sizeof(buf), "%.17g",
                                              json_node_get_double(node)));
         break;

@@ -133,6 +133,14 @@ static void test_json_invalid_utf8(void)
     g_assert_cmpstr(text, ==, "\"x\\uFFFDy\\uFFFD\"");
 }
 
+static void test_json_infinity(void)
+{
+    g_autoptr(JsonNode) node = parse_ok("[1e400, -1e400, 0.5]");
+    g_autofree char *text = qmp_json_to_string(node, false);
+
+    g_assert_cmpstr(text, ==, "[null, null, 0.5]");
+}
+
 static void test_json_pretty(void)
 {
     g_autoptr(JsonNode) node = parse_ok("{\"a\": [1], \"b\": {}}");
@@ -460,6 +468,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/json/qemu-format", test_json_qemu_format);
     g_test_add_func("/qmp/json/escapes", test_json_escapes);
     g_test_add_func("/qmp/json/pretty", test_json_pretty);
+    g_test_add_func("/qmp/json/infinity", test_json_infinity);
     g_test_add_func("/qmp/json/invalid-utf8", test_json_invalid_utf8);
     g_test_add_func("/qmp/json/single-quotes", test_json_single_quotes);
     g_test_add_func("/qmp/json/parse-errors", test_json_parse_errors);
