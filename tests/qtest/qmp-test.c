@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <signal.h>
 
 #define GREETING "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, " \
                  "\"minor\": 1, \"major\": 0}, \"package\": \"sparsevm " \
@@ -321,6 +322,22 @@ static void test_quit(void)
                     "host-qmp-quit");
     json_object_unref(event);
     /* sparsevm is exiting: qtest_quit() asserts it exits with status 0. */
+    qtest_quit(s);
+}
+
+/* SIGTERM ends the VM like quit, with reason host-signal. */
+static void test_sigterm(void)
+{
+    QTestState *s = qtest_init("-machine none");
+    JsonObject *event, *data;
+
+    g_assert_cmpint(kill(qtest_pid(s), SIGTERM), ==, 0);
+    event = qtest_qmp_eventwait_ref(s, "SHUTDOWN");
+    data = json_object_get_object_member(event, "data");
+    g_assert_false(json_object_get_boolean_member(data, "guest"));
+    g_assert_cmpstr(json_object_get_string_member(data, "reason"), ==,
+                    "host-signal");
+    json_object_unref(event);
     qtest_quit(s);
 }
 
@@ -741,6 +758,7 @@ int main(int argc, char **argv)
     qtest_add_func("/qmp/running-without-S", test_running_without_S);
     qtest_add_func("/qmp/system-reset", test_system_reset);
     qtest_add_func("/qmp/quit", test_quit);
+    qtest_add_func("/qmp/sigterm", test_sigterm);
     qtest_add_func("/qmp/human-monitor-command", test_human_monitor_command);
     qtest_add_func("/qmp/qom-backend", test_qom_backend);
     qtest_add_func("/qmp/qom-machine", test_qom_machine);
