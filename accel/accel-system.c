@@ -44,7 +44,9 @@ bool accel_configure(const char *name, KeyValList *props, Error **errp)
         return false;
     }
     accel = ACCEL(object_new_with_class(OBJECT_CLASS(ac)));
-    if (!accel_set_props(accel, props, errp)) {
+    if (!accel_set_props(accel, props, NULL)) {
+        /* QEMU 7.2 words a bad accelerator property like this. */
+        error_setg(errp, "invalid accelerator %s", name);
         object_unref(OBJECT(accel));
         return false;
     }

@@ -738,6 +738,8 @@ static void test_cmdline_errors(void)
                       "'container')\n");
     check_start_error("-accel foo", "sparsevm: -accel foo: invalid "
                       "accelerator foo\n");
+    check_start_error("-accel qtest,foo=1", "sparsevm: -accel qtest,foo=1: "
+                      "invalid accelerator qtest\n");
     check_start_error("-machine none,accel=kvm", "sparsevm: invalid "
                       "accelerator kvm\n");
     check_start_error("-qtest unix:/nonexistent/x",
