@@ -118,9 +118,18 @@ static AddressSpace *vdev_as(VirtIODevice *vdev)
     return vdev->dma_as ? vdev->dma_as : &address_space_memory;
 }
 
+/* Does [start, start + len) run past the end of the address space? */
+static bool range_wraps(hwaddr start, uint64_t len)
+{
+    return start + len < start;
+}
+
 static bool guest_read(VirtIODevice *vdev, hwaddr addr, void *buf,
                        hwaddr len)
 {
+    if (range_wraps(addr, len)) {
+        return false;
+    }
     return address_space_read(vdev_as(vdev), addr, MEMTXATTRS_UNSPECIFIED,
                               buf, len) == MEMTX_OK;
 }
@@ -128,6 +137,9 @@ static bool guest_read(VirtIODevice *vdev, hwaddr addr, void *buf,
 static bool guest_write(VirtIODevice *vdev, hwaddr addr, const void *buf,
                         hwaddr len)
 {
+    if (range_wraps(addr, len)) {
+        return false;
+    }
     return address_space_write(vdev_as(vdev), addr, MEMTXATTRS_UNSPECIFIED,
                                buf, len) == MEMTX_OK;
 }
@@ -566,7 +578,8 @@ static bool chain_walk_indirect(VirtQueue *vq, ChainMap *m,
         virtio_error(vdev, "virtio: indirect descriptor with next flag");
         return false;
     }
-    if (!head->len || head->len % DESC_SIZE || max > VIRTQUEUE_MAX_SIZE) {
+    if (!head->len || head->len % DESC_SIZE || max > VIRTQUEUE_MAX_SIZE ||
+        range_wraps(head->addr, head->len)) {
         virtio_error(vdev, "virtio: invalid size for indirect buffer table");
         return false;
     }
@@ -609,6 +622,13 @@ static void *element_from_map(const ChainMap *m, size_t sz, unsigned int head,
     return elem;
 }
 
+static bool vring_wraps(VirtQueue *vq)
+{
+    return range_wraps(vq->desc, (uint64_t)DESC_SIZE * vq->num) ||
+           range_wraps(vq->avail, 6 + 2 * (uint64_t)vq->num) ||
+           range_wraps(vq->used, 6 + (uint64_t)USED_ELEM_SIZE * vq->num);
+}
+
 /*
  * How many new entries the driver made available; -1 after reporting a
  * bogus avail idx.
@@ -617,6 +637,11 @@ static int virtqueue_num_heads(VirtQueue *vq)
 {
     uint16_t avail_idx, n;
 
+    if (vring_wraps(vq)) {
+        virtio_error(vq->vdev, "virtio: rings of queue %d wrap around the "
+                     "address space", vq->index);
+        return -1;
+    }
     if (!vring_avail_idx(vq, &avail_idx)) {
         virtio_error(vq->vdev, "virtio: cannot access avail ring of queue %d",
                      vq->index);
@@ -710,7 +735,7 @@ void virtqueue_fill(VirtQueue *vq, const VirtQueueElement *elem,
     uint8_t raw[USED_ELEM_SIZE];
     hwaddr at;
 
-    if (!virtio_queue_ready(vq) || vq->vdev->broken) {
+    if (!virtio_queue_ready(vq) || vq->vdev->broken || vring_wraps(vq)) {
         return;
     }
     at = vq->used + 4 + USED_ELEM_SIZE * (hwaddr)((vq->used_idx + idx) %
@@ -728,7 +753,7 @@ void virtqueue_flush(VirtQueue *vq, unsigned int count)
     uint16_t old = vq->used_idx, new = old + count;
 
     vq->inuse -= MIN(count, vq->inuse);
-    if (!virtio_queue_ready(vq) || vq->vdev->broken) {
+    if (!virtio_queue_ready(vq) || vq->vdev->broken || vring_wraps(vq)) {
         return;
     }
     if (!guest_write16(vq->vdev, vq->used + 2, new)) {
@@ -753,7 +778,7 @@ void virtqueue_push(VirtQueue *vq, const VirtQueueElement *elem,
 void virtio_queue_set_notification(VirtQueue *vq, int enable)
 {
     vq->notification = enable;
-    if (!virtqueue_usable(vq)) {
+    if (!virtqueue_usable(vq) || vring_wraps(vq)) {
         return;
     }
     if (virtio_vdev_has_feature(vq->vdev, VIRTIO_RING_F_EVENT_IDX)) {
@@ -806,7 +831,7 @@ void virtio_notify_vector(VirtIODevice *vdev, uint16_t vector)
 
 void virtio_notify(VirtIODevice *vdev, VirtQueue *vq)
 {
-    if (!virtio_queue_ready(vq) || vdev->broken ||
+    if (!virtio_queue_ready(vq) || vdev->broken || vring_wraps(vq) ||
         !virtio_should_notify(vdev, vq)) {
         return;
     }

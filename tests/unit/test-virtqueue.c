@@ -804,6 +804,11 @@ static void build_indirect_table_not_ram(Fixture *f)
     write_desc(DESC_ADDR, 0, HOLE_BASE, 32, VRING_DESC_F_INDIRECT, 0);
 }
 
+static void build_indirect_table_wraps(Fixture *f)
+{
+    write_desc(DESC_ADDR, 0, UINT64_MAX - 15, 32, VRING_DESC_F_INDIRECT, 0);
+}
+
 static void build_indirect_in_chain(Fixture *f)
 {
     write_desc(INDIRECT_ADDR, 0, BUF_ADDR, 0x10, 0, 0);
@@ -862,6 +867,8 @@ static const BadChain bad_chains[] = {
       build_indirect_next_out_of_table, 0, "virtio: desc next is 2" },
     { "indirect-table-not-ram", INDIRECT, build_indirect_table_not_ram, 0,
       "virtio: cannot read indirect descriptor table" },
+    { "indirect-table-wraps", INDIRECT, build_indirect_table_wraps, 0,
+      "virtio: invalid size for indirect buffer table" },
     { "indirect-inside-chain", INDIRECT, build_indirect_in_chain, 0,
       "virtio: indirect descriptor inside a chain" },
     { "indirect-with-next", INDIRECT, build_indirect_with_next, 0,
@@ -886,15 +893,18 @@ static void assert_broken(Fixture *f, const char *error)
 /* After a reset and a new driver setup the device works again. */
 static void assert_recovers(Fixture *f)
 {
+    unsigned int popped_before;
+
     virtio_reset(f->vdev);
     g_assert_false(f->vdev->broken);
     g_assert_cmphex(f->vdev->status, ==, 0);
     g_assert_cmphex(f->vdev->isr, ==, 0);
     g_assert_false(virtio_queue_ready(f->t->vq));
+    popped_before = f->t->popped->len;
     driver_setup(f, BASE_FEATURES);
     build_valid(f);
     submit(f, 0);
-    g_assert_cmpuint(f->t->popped->len, ==, 1);
+    g_assert_cmpuint(f->t->popped->len, ==, popped_before + 1);
     g_assert_cmpuint(used_idx(), ==, 1);
 }
 
@@ -941,6 +951,22 @@ static void test_rings_not_in_ram(Fixture *f, gconstpointer data)
     g_assert_true(vdev->broken);
     g_assert_cmpstr(f->errors->str, ==,
                     "sparsevm: virtio: cannot access avail ring of queue 0\n");
+    assert_recovers(f);
+
+    /* Rings wrapping around the end of the address space. */
+    g_string_truncate(f->errors, 0);
+    virtio_queue_set_rings(vdev, 0, DESC_ADDR, UINT64_MAX - 1, USED_ADDR);
+    virtio_queue_notify(vdev, 0);
+    g_assert_true(vdev->broken);
+    g_assert_cmpstr(f->errors->str, ==, "sparsevm: virtio: rings of queue 0 "
+                    "wrap around the address space\n");
+    assert_recovers(f);
+    g_string_truncate(f->errors, 0);
+    virtio_queue_set_rings(vdev, 0, UINT64_MAX - 0x7f, AVAIL_ADDR, USED_ADDR);
+    submit(f, 0);
+    g_assert_true(vdev->broken);
+    g_assert_cmpstr(f->errors->str, ==, "sparsevm: virtio: rings of queue 0 "
+                    "wrap around the address space\n");
     assert_recovers(f);
 
     /* The descriptor table in a hole. */
