@@ -469,6 +469,70 @@ static void test_malformed_chain_needs_reset(void)
     vm_stop(&vm);
 }
 
+static void test_event_idx(void)
+{
+    TestVM vm;
+    QVirtioPCIDevice *d;
+    QVirtQueue *vq;
+    uint64_t used_event, avail_event;
+
+    vm_start_device(&vm);
+    d = vm.dev;
+    qtest_irq_intercept_in(vm.qts, "/machine/ioapic");
+    qvirtio_pci_reset(d);
+    g_assert_true(qvirtio_pci_negotiate(d, F_VERSION_1 | F_EVENT_IDX));
+    vq = qvirtqueue_setup(d, &vm.alloc, 0);
+    qvirtio_pci_set_driver_ok(d);
+    used_event = vq->avail + 4 + 2 * vq->size;
+    avail_event = vq->used + 4 + 8 * vq->size;
+
+    /* The first used buffer always interrupts (nothing signalled yet). */
+    submit_state_request(&vm, vq);
+    g_assert_cmpuint(qvirtqueue_used_idx(vq), ==, 1);
+    g_assert_cmphex(qvirtio_pci_isr(d), ==, 1);
+    g_assert_cmpuint(qtest_readw(vm.qts, avail_event), ==, 1);
+
+    /* used_event 5: used idx 2 does not cross it. */
+    qtest_writew(vm.qts, used_event, 5);
+    submit_state_request(&vm, vq);
+    g_assert_cmpuint(qvirtqueue_used_idx(vq), ==, 2);
+    g_assert_cmphex(qvirtio_pci_isr(d), ==, 0);
+    g_assert_false(qtest_get_irq(vm.qts, qvirtio_pci_intx_gsi(d)));
+    g_assert_cmpuint(qtest_readw(vm.qts, avail_event), ==, 2);
+
+    /* used_event 2: used idx 3 crosses it. */
+    qtest_writew(vm.qts, used_event, 2);
+    submit_state_request(&vm, vq);
+    g_assert_cmpuint(qvirtqueue_used_idx(vq), ==, 3);
+    g_assert_true(qtest_get_irq(vm.qts, qvirtio_pci_intx_gsi(d)));
+    g_assert_cmphex(qvirtio_pci_isr(d), ==, 1);
+    qvirtqueue_free(vq);
+    vm_stop(&vm);
+}
+
+static void test_system_reset(void)
+{
+    TestVM vm;
+    QVirtioPCIDevice *d;
+    QVirtQueue *vq;
+
+    vm_start_device(&vm);
+    d = vm.dev;
+    vq = vm_bring_up(&vm);
+    qtest_qmp_assert_success(vm.qts, "{'execute': 'system_reset'}");
+    qtest_qmp_eventwait(vm.qts, "RESET");
+    /* The BAR is unmapped by the PCI reset: map it again. */
+    qpci_iomap(d->pdev, 4, NULL);
+    qpci_device_enable(d->pdev);
+    g_assert_cmphex(qvirtio_pci_get_status(d), ==, 0);
+    g_assert_cmpuint(qvirtio_pci_common_readw(d, VIRTIO_PCI_COMMON_Q_ENABLE),
+                     ==, 0);
+    g_assert_cmphex(qvirtio_pci_common_readl(d, VIRTIO_PCI_COMMON_Q_DESCLO),
+                    ==, 0);
+    qvirtqueue_free(vq);
+    vm_stop(&vm);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -486,5 +550,7 @@ int main(int argc, char **argv)
     qtest_add_func("/virtio-pci/request-and-intx", test_request_and_intx);
     qtest_add_func("/virtio-pci/malformed-chain-needs-reset",
                    test_malformed_chain_needs_reset);
+    qtest_add_func("/virtio-pci/event-idx", test_event_idx);
+    qtest_add_func("/virtio-pci/system-reset", test_system_reset);
     return g_test_run();
 }
