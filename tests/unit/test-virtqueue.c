@@ -20,6 +20,8 @@
 #define RAM1_SIZE   0x100000
 #define MMIO_BASE   0x200000
 #define MMIO_SIZE   0x1000
+#define ROM_BASE    0x280000
+#define ROM_SIZE    0x1000
 #define HOLE_BASE   0x300000            /* nothing mapped */
 
 #define QSIZE       8
@@ -38,7 +40,7 @@
 /* --- The test transport --------------------------------------------- */
 
 static AddressSpace test_as;
-static MemoryRegion root, ram0, ram1, mmio;
+static MemoryRegion root, ram0, ram1, mmio, rom;
 
 typedef struct TestTransport {
     DeviceState parent_obj;
@@ -320,6 +322,8 @@ static void fixture_setup(Fixture *f, gconstpointer data)
     memory_region_add_subregion(&root, RAM0_BASE, &ram0);
     memory_region_add_subregion(&root, RAM1_BASE, &ram1);
     memory_region_add_subregion(&root, MMIO_BASE, &mmio);
+    memory_region_init_rom(&rom, NULL, "rom", ROM_SIZE, &error_abort);
+    memory_region_add_subregion(&root, ROM_BASE, &rom);
     address_space_init(&test_as, &root, "test");
     f->ram0_ptr = memory_region_get_ram_ptr(&ram0);
     f->ram1_ptr = memory_region_get_ram_ptr(&ram1);
@@ -351,6 +355,8 @@ static void fixture_teardown(Fixture *f, gconstpointer data)
     memory_region_del_subregion(&root, &ram0);
     memory_region_del_subregion(&root, &ram1);
     memory_region_del_subregion(&root, &mmio);
+    memory_region_del_subregion(&root, &rom);
+    object_unref(OBJECT(&rom));
     object_unref(OBJECT(&ram0));
     object_unref(OBJECT(&ram1));
     object_unref(OBJECT(&mmio));
@@ -553,6 +559,19 @@ static void test_buffer_across_ram_regions(Fixture *f, gconstpointer data)
     g_assert_cmpuint(used_idx(), ==, 1);
 }
 
+static void test_readable_buffer_in_rom(Fixture *f, gconstpointer data)
+{
+    VirtQueueElement *e;
+
+    driver_setup(f, BASE_FEATURES);
+    write_desc(DESC_ADDR, 0, ROM_BASE, 0x10, 0, 0);
+    submit(f, 0);
+    e = popped(f, 0);
+    g_assert_cmpuint(e->out_num, ==, 1);
+    g_assert_true(e->out_sg[0].iov_base == memory_region_get_ram_ptr(&rom));
+    g_assert_false(f->vdev->broken);
+}
+
 static void test_full_length_chain(Fixture *f, gconstpointer data)
 {
     VirtQueueElement *e;
@@ -749,6 +768,11 @@ static void build_in_mmio(Fixture *f)
     write_desc(DESC_ADDR, 0, MMIO_BASE, 0x10, VRING_DESC_F_WRITE, 0);
 }
 
+static void build_writable_in_rom(Fixture *f)
+{
+    write_desc(DESC_ADDR, 0, ROM_BASE, 0x10, VRING_DESC_F_WRITE, 0);
+}
+
 static void build_in_hole(Fixture *f)
 {
     write_desc(DESC_ADDR, 0, HOLE_BASE, 0x10, 0, 0);
@@ -846,6 +870,8 @@ static const BadChain bad_chains[] = {
       "virtio: zero sized buffers are not allowed" },
     { "buffer-in-mmio", BASE_FEATURES, build_in_mmio, 0,
       "virtio: bogus descriptor or out of resources: 0x200000+0x10" },
+    { "writable-buffer-in-rom", BASE_FEATURES, build_writable_in_rom, 0,
+      "virtio: bogus descriptor or out of resources: 0x280000+0x10" },
     { "buffer-in-hole", BASE_FEATURES, build_in_hole, 0,
       "virtio: bogus descriptor or out of resources: 0x300000+0x10" },
     { "buffer-past-ram", BASE_FEATURES, build_past_ram_end, 0,
@@ -1007,6 +1033,8 @@ int main(int argc, char **argv)
     add_fixture_test("/virtqueue/simple-chain", NULL, test_simple_chain);
     add_fixture_test("/virtqueue/buffer-across-ram-regions", NULL,
                      test_buffer_across_ram_regions);
+    add_fixture_test("/virtqueue/readable-buffer-in-rom", NULL,
+                     test_readable_buffer_in_rom);
     add_fixture_test("/virtqueue/full-length-chain", NULL,
                      test_full_length_chain);
     add_fixture_test("/virtqueue/indirect", NULL, test_indirect);
