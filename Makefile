@@ -4,7 +4,7 @@ BUILD ?= build
 NINJA_JOBS ?= 2
 MESON_OPTS ?=
 
-.PHONY: all deps run check check-unit check-qtest check-functional bench clean
+.PHONY: all deps run check check-unit check-qtest check-functional bench fuzz clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD) -j$(NINJA_JOBS)
@@ -32,6 +32,17 @@ check-functional: all
 
 bench: all
 	meson test -C $(BUILD) --benchmark --verbose
+
+# libFuzzer (clang) with ASan/UBSan; FUZZ_SECONDS bounds the run.
+FUZZ_SECONDS ?= 120
+fuzz:
+	@scripts/install-deps.sh --fuzz
+	test -f build-fuzz/build.ninja || CC=clang meson setup build-fuzz \
+	    -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=false
+	ninja -C build-fuzz -j$(NINJA_JOBS) tests/fuzz/virtio-mem-fuzz
+	mkdir -p build-fuzz/corpus
+	build-fuzz/tests/fuzz/virtio-mem-fuzz -max_total_time=$(FUZZ_SECONDS) \
+	    -print_final_stats=1 build-fuzz/corpus
 
 clean:
 	rm -rf $(BUILD)

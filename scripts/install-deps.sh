@@ -8,6 +8,10 @@ PACKAGES=(
     libglib2.0-dev libjson-glib-dev zlib1g-dev
     linux-libc-dev
 )
+# "--fuzz": also what the libFuzzer build needs.
+if [ "${1:-}" = "--fuzz" ]; then
+    PACKAGES+=(clang)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
