@@ -343,6 +343,20 @@ static void qmp_query_memory_devices(JsonObject *args, JsonNode **ret,
     *ret = node;
 }
 
+static void qmp_query_memory_size_summary(JsonObject *args, JsonNode **ret,
+                                          Error **errp)
+{
+    JsonObject *summary = json_object_new();
+    JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+
+    json_object_set_int_member(summary, "base-memory",
+                               current_machine ? current_machine->ram_size : 0);
+    json_object_set_int_member(summary, "plugged-memory",
+                               get_plugged_memory_size());
+    json_node_take_object(node, summary);
+    *ret = node;
+}
+
 static const TypeInfo memory_device_info = {
     .name = TYPE_MEMORY_DEVICE,
     .parent = TYPE_INTERFACE,
@@ -354,6 +368,9 @@ static void memory_device_register_types(void)
     type_register_static(&memory_device_info);
     qmp_register_command_args("query-memory-devices",
                               qmp_query_memory_devices, QCO_NO_OPTIONS, "");
+    qmp_register_command_args("query-memory-size-summary",
+                              qmp_query_memory_size_summary, QCO_NO_OPTIONS,
+                              "");
 }
 
 type_init(memory_device_register_types)

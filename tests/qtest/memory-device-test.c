@@ -184,14 +184,25 @@ static void test_hmp_info_memory_devices(void)
     qtest_quit(qts);
 }
 
+static char *query_memory_size_summary(QTestState *qts)
+{
+    JsonNode *ret = qtest_qmp_assert_success(qts, "{'execute': "
+                                             "'query-memory-size-summary'}");
+
+    return node_to_string(ret);
+}
+
 static void test_no_devices(void)
 {
     QTestState *qts = qtest_init(MACHINE);
     g_autofree char *list = query_memory_devices(qts);
     g_autofree char *out = qtest_hmp(qts, "info memory-devices");
+    g_autofree char *summary = query_memory_size_summary(qts);
 
     g_assert_cmpstr(list, ==, "[]");
     g_assert_cmpstr(out, ==, "");
+    g_assert_cmpstr(summary, ==,
+                    "{\"base-memory\":1073741824,\"plugged-memory\":0}");
     qtest_quit(qts);
 }
 

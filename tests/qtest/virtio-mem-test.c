@@ -319,6 +319,7 @@ static void test_plug_unplug(void)
                                "requested-size=16M");
     const char data[] = "virtio-mem keeps this";
     char buf[sizeof(data)];
+    JsonNode *summary;
     VMem d;
 
     vmem_init(&d, qts);
@@ -332,6 +333,11 @@ static void test_plug_unplug(void)
                     VIRTIO_MEM_STATE_UNPLUGGED);
     g_assert_cmpuint(plugged_size(qts), ==, 2 * BLOCK);
     g_assert_cmphex(CFG(&d, plugged_size), ==, 2 * BLOCK);
+    summary = qtest_qmp_assert_success(qts, "{'execute': "
+                                       "'query-memory-size-summary'}");
+    g_assert_cmpuint(json_object_get_int_member(json_node_get_object(summary),
+                                                "plugged-memory"), ==,
+                     2 * BLOCK);
 
     /* guest data in plugged memory stays */
     qtest_memwrite(qts, DEV_ADDR + BLOCK + 100, data, sizeof(data));
