@@ -117,6 +117,14 @@ void cmdline_error(const char *opt, const char *arg, const char *fmt, ...)
     exit(1);
 }
 
+/* Same with an Error: its message and hint; frees @err. */
+static G_NORETURN void cmdline_error_err(const char *opt, const char *arg,
+                                         Error *err)
+{
+    error_reportf_err(err, "-%s %s: ", opt, arg);
+    exit(1);
+}
+
 static const CmdlineOption *lookup_option(const char *arg)
 {
     /* QEMU accepts both -opt and --opt. */
@@ -382,7 +390,7 @@ static void create_objects(void)
         Error *err = NULL;
 
         if (!user_creatable_add_from_str(arg, &err)) {
-            cmdline_error("object", arg, "%s", error_get_pretty(err));
+            cmdline_error_err("object", arg, err);
         }
     }
 }
@@ -396,7 +404,7 @@ static void process_device_help(void)
 
         if (qdev_device_help(arg, &err)) {
             if (err) {
-                cmdline_error("device", arg, "%s", error_get_pretty(err));
+                cmdline_error_err("device", arg, err);
             }
             exit(0);
         }
@@ -435,7 +443,7 @@ static void machine_set_props(MachineState *ms)
                 continue;
             }
             if (!object_property_parse(OBJECT(ms), p->key, p->value, &err)) {
-                cmdline_error("machine", arg, "%s", error_get_pretty(err));
+                cmdline_error_err("machine", arg, err);
             }
         }
     }
@@ -476,7 +484,7 @@ static void create_devices(void)
         Error *err = NULL;
 
         if (!qdev_device_add_from_str(arg, &err)) {
-            cmdline_error("device", arg, "%s", error_get_pretty(err));
+            cmdline_error_err("device", arg, err);
         }
     }
 }

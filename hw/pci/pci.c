@@ -914,6 +914,8 @@ static void pci_device_class_init(ObjectClass *klass, void *data)
     k->unrealize = pci_qdev_unrealize;
     k->bus_type = TYPE_PCI_BUS;
     device_class_set_props(k, pci_props);
+    /* A bit property in QEMU, described as such. */
+    object_class_property_set_description(klass, "multifunction", "on/off");
 }
 
 static void pci_device_instance_init(Object *obj)
