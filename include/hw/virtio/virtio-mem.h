@@ -87,8 +87,16 @@ struct VirtIOMEMClass {
     VirtioDeviceClass parent_class;
 
     /* public */
+    /*
+     * Add the query-memory-devices members to @data, in QEMU's order
+     * (the proxy adds "id").
+     */
     void (*fill_device_info)(const VirtIOMEM *vmem, JsonObject *data);
-    /* The region the memory device code maps (see virtio-mem.c). */
+    /*
+     * The region the memory device code maps into device memory, the
+     * same one from pre-plug to unplug; an error without memdev.  Today
+     * the memdev's RAM region; with memslots a container of aliases.
+     */
     MemoryRegion *(*get_memory_region)(VirtIOMEM *vmem, Error **errp);
     /* Set (or, with @fn NULL, clear) the size change callback. */
     void (*set_size_change_notifier)(VirtIOMEM *vmem,
