@@ -533,6 +533,90 @@ static void test_system_reset(void)
     vm_stop(&vm);
 }
 
+/*
+ * A guest scribbling over every register, with queues pointing at random
+ * memory, must neither crash the VM nor keep the device from working
+ * after a reset.  Deterministic: a fixed seed.
+ */
+/* Mostly plausible: buffers in guest RAM, short chains, any flags. */
+static void random_desc(QVirtQueue *vq, GRand *rand, uint16_t i)
+{
+    uint64_t addr = g_rand_int_range(rand, 0, 8) ?
+                    16 * MiB + g_rand_int_range(rand, 0, 16 * MiB) :
+                    ((uint64_t)g_rand_int(rand) << 32) | g_rand_int(rand);
+
+    qvirtqueue_write_desc(vq, i, addr, g_rand_int_range(rand, 0, 0x2000),
+                          g_rand_int_range(rand, 0, 8),
+                          g_rand_int_range(rand, 0, vq->size + 2));
+}
+
+static void test_random_register_writes(void)
+{
+    TestVM vm;
+    QVirtioPCIDevice *d;
+    QVirtQueue *vq = NULL;
+    GRand *rand = g_rand_new_with_seed(42);
+    int i, j;
+
+    vm_start_device(&vm);
+    d = vm.dev;
+    for (i = 0; i < 3000; i++) {
+        static const uint32_t regions[] = { 0x0, 0x1000, 0x2000, 0x3000 };
+        uint32_t off = regions[g_rand_int_range(rand, 0, 4)] +
+                       g_rand_int_range(rand, 0, 0x48);
+        uint32_t val = g_rand_int(rand);
+
+        /* A fresh driver every 100 steps, so that queues get used. */
+        if (i % 100 == 0) {
+            if (vq) {
+                qvirtqueue_free(vq);
+            }
+            qpci_device_enable(d->pdev);
+            qvirtio_pci_reset(d);
+            g_assert_true(qvirtio_pci_negotiate(d, F_VERSION_1 | F_INDIRECT |
+                                                F_EVENT_IDX));
+            vq = qvirtqueue_setup(d, &vm.alloc, 0);
+            qvirtio_pci_set_driver_ok(d);
+            for (j = 0; j < vq->size; j++) {
+                random_desc(vq, rand, j);
+            }
+        }
+        switch (g_rand_int_range(rand, 0, 6)) {
+        case 0:
+            qpci_io_writeb(d->pdev, d->bar, off, val);
+            break;
+        case 1:
+            qpci_io_writew(d->pdev, d->bar, off & ~1u, val);
+            break;
+        case 2:
+            qpci_io_writel(d->pdev, d->bar, off & ~3u, val);
+            break;
+        case 3:
+        case 4:
+            /* Garbage descriptors and avail entries, then a kick. */
+            random_desc(vq, rand, g_rand_int_range(rand, 0, vq->size));
+            qtest_writew(vm.qts, vq->avail + 4 +
+                         2 * g_rand_int_range(rand, 0, vq->size),
+                         g_rand_int_range(rand, 0, vq->size + 2));
+            qvirtqueue_publish(vq, g_rand_int_range(rand, 0, vq->size));
+            qvirtqueue_notify(vq);
+            break;
+        default:
+            qpci_io_readl(d->pdev, d->bar, off & ~3u);
+            break;
+        }
+    }
+    g_rand_free(rand);
+    qvirtqueue_free(vq);
+
+    /* A reset brings the device back to a working state. */
+    vq = vm_bring_up(&vm);
+    submit_state_request(&vm, vq);
+    g_assert_cmpuint(qvirtqueue_used_idx(vq), ==, 1);
+    qvirtqueue_free(vq);
+    vm_stop(&vm);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -552,5 +636,7 @@ int main(int argc, char **argv)
                    test_malformed_chain_needs_reset);
     qtest_add_func("/virtio-pci/event-idx", test_event_idx);
     qtest_add_func("/virtio-pci/system-reset", test_system_reset);
+    qtest_add_func("/virtio-pci/random-register-writes",
+                   test_random_register_writes);
     return g_test_run();
 }
