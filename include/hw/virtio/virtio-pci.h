@@ -16,9 +16,10 @@
  *     0x3000 notifications (notify_off_multiplier 4: queue N is kicked by
  *            writing at 0x3000 + 4 * N)
  *   Vendor-specific capabilities (struct virtio_pci_cap,
- *   <linux/virtio_pci.h>) in this order: common, ISR, device, notify
- *   (struct virtio_pci_notify_cap), PCI_CFG (struct virtio_pci_cfg_cap: a
- *   window into BAR memory through config space).
+ *   <linux/virtio_pci.h>), as QEMU 7.2 lays them out: common at 0x40, ISR
+ *   0x50, device 0x60, notify 0x70 (struct virtio_pci_notify_cap), PCI_CFG
+ *   0x84 (struct virtio_pci_cfg_cap: a window into BAR4 through config
+ *   space; bar must be 4, length 1, 2 or 4).  The list starts at 0x84.
  *
  * A concrete device embeds its VirtIODevice after the proxy and is
  * registered with virtio_pci_types_register():
