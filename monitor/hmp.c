@@ -8,6 +8,7 @@
 #include "exec/ramblock.h"
 #include "hw/mem/memory-device.h"
 #include "hw/pci/pci.h"
+#include "hw/qdev-core.h"
 #include "qemu/cutils.h"
 #include "sysemu/sysemu.h"
 
@@ -93,6 +94,9 @@ static const HMPCommand hmp_info_cmds[] = {
 };
 
 static const HMPCommand hmp_cmds[] = {
+    { "device_add", "driver[,prop=value][,...]", "add device, like -device "
+      "on the command line", hmp_device_add },
+    { "device_del", "device", "remove device", hmp_device_del },
     { "help", "[cmd]", "show the help", hmp_help },
     { "info", "[subcommand]", "show various information about the system "
       "state", hmp_info },

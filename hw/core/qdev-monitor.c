@@ -425,3 +425,66 @@ DeviceState *qdev_device_add_from_str(const char *optstr, Error **errp)
     }
     return qdev_device_add_from_keyval(opts, errp);
 }
+
+/* --- device_del and HMP ------------------------------------------------------ */
+
+DeviceState *qdev_find_by_id_or_path(const char *id)
+{
+    Object *obj = object_resolve_path_component(
+        container_get(qdev_get_machine(), "/peripheral"), id);
+
+    if (!obj) {
+        obj = object_resolve_path_type(id, TYPE_DEVICE, NULL);
+    }
+    return obj ? (DeviceState *)object_dynamic_cast(obj, TYPE_DEVICE) : NULL;
+}
+
+bool qdev_device_del(const char *id, Error **errp)
+{
+    DeviceState *dev = qdev_find_by_id_or_path(id);
+    Error *err = NULL;
+
+    if (!dev) {
+        error_setg(errp, "Device '%s' not found", id);
+        return false;
+    }
+    qdev_unplug(dev, &err);
+    if (err) {
+        error_propagate(errp, err);
+        return false;
+    }
+    return true;
+}
+
+void hmp_device_add(GString *out, int argc, char **argv)
+{
+    Error *err = NULL;
+
+    if (argc < 2) {
+        g_string_append(out, "Error: Parameter 'driver' is missing\n");
+        return;
+    }
+    if (qdev_device_help(argv[1], &err)) {
+        /* Help goes to stdout in qdev_device_help(); nothing else to do. */
+    } else if (!err) {
+        qdev_device_add_from_str(argv[1], &err);
+    }
+    if (err) {
+        g_string_append_printf(out, "Error: %s\n", error_get_pretty(err));
+        error_free(err);
+    }
+}
+
+void hmp_device_del(GString *out, int argc, char **argv)
+{
+    Error *err = NULL;
+
+    if (argc < 2) {
+        g_string_append(out, "Error: Parameter 'id' is missing\n");
+        return;
+    }
+    if (!qdev_device_del(argv[1], &err)) {
+        g_string_append_printf(out, "Error: %s\n", error_get_pretty(err));
+        error_free(err);
+    }
+}

@@ -122,11 +122,31 @@ static void piix3_realize(PCIDevice *dev, Error **errp)
     memset(dev->wmask + PIIX_PIRQCA, 0x8f, PIIX_NUM_PIRQS);
 }
 
+/*
+ * PCI hotplug on pci.0.  QEMU signals it to the guest through ACPI
+ * (PIIX4 PM) and removes a device once the guest ejects it; without ACPI
+ * here a hot-plugged device simply appears and device_del removes it at
+ * once (no unplug_request).
+ */
+static void piix3_hotplug_plug(HotplugHandler *hotplug_dev, DeviceState *dev,
+                               Error **errp)
+{
+}
+
+static void piix3_hotplug_unplug(HotplugHandler *hotplug_dev,
+                                 DeviceState *dev, Error **errp)
+{
+    qdev_unrealize(dev);
+}
+
 static void piix3_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
     PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
+    HotplugHandlerClass *hc = HOTPLUG_HANDLER_CLASS(klass);
 
+    hc->plug = piix3_hotplug_plug;
+    hc->unplug = piix3_hotplug_unplug;
     dc->desc = "ISA bridge";
     dc->reset = piix3_reset;
     dc->user_creatable = false;
@@ -262,6 +282,7 @@ PCIBus *i440fx_init(const char *pci_type, DeviceState *dev,
     piix3 = PIIX3_PCI_DEVICE(d);
     piix3->pic = pic;
     pci_realize_and_unref(d, b, &error_abort);
+    qbus_set_hotplug_handler(&b->qbus, OBJECT(piix3));
     pci_bus_irqs(b, piix3_set_irq, piix3, PIIX_NUM_PIRQS);
     pci_bus_map_irqs(b, pci_slot_get_pirq);
     return b;
@@ -292,6 +313,7 @@ static const TypeInfo i440fx_types[] = {
         .class_init = piix3_class_init,
         .interfaces = (InterfaceInfo[]) {
             { INTERFACE_CONVENTIONAL_PCI_DEVICE },
+            { TYPE_HOTPLUG_HANDLER },
             { },
         },
     },

@@ -306,6 +306,18 @@ void qdev_print_devinfos(GString *out);
 /* "TYPE options:" and one line per property; false if TYPE is unknown. */
 bool qdev_print_device_props(GString *out, const char *type, Error **errp);
 
+/* The device with id @id (/machine/peripheral/ID) or QOM path @id. */
+DeviceState *qdev_find_by_id_or_path(const char *id);
+/*
+ * device_del: qdev_unplug() the device @id ("Device '%s' not found").
+ * Without an unplug_request handler the device is gone on return.
+ */
+bool qdev_device_del(const char *id, Error **errp);
+
+/* HMP "device_add OPTIONS" and "device_del ID" ("Error: ..." lines). */
+void hmp_device_add(GString *out, int argc, char **argv);
+void hmp_device_del(GString *out, int argc, char **argv);
+
 /* The bus named @name anywhere in the qdev tree, or NULL. */
 BusState *qbus_find_recursive(BusState *bus, const char *name,
                               const char *bus_typename);

@@ -398,6 +398,33 @@ static void test_qom_tree(void)
     qtest_quit(qts);
 }
 
+static void test_pci_hotplug(void)
+{
+    QTestState *qts = qtest_init("");
+    g_autofree char *out = NULL;
+    g_autofree char *dup = NULL;
+    g_autofree char *gone = NULL;
+    g_autofree char *del = NULL;
+
+    out = qtest_hmp(qts, "device_add pci-testdev,id=hp");
+    g_assert_cmpstr(out, ==, "");
+    g_assert_cmphex(cfg_readl(qts, DEVFN(2, 0), PCI_VENDOR_ID), ==,
+                    0x00051b36);
+    g_assert_true(qtest_qom_get_bool(qts, "/machine/peripheral/hp",
+                                     "hotplugged"));
+    dup = qtest_hmp(qts, "device_add pci-testdev,id=hp");
+    g_assert_cmpstr(dup, ==, "Error: Duplicate ID 'hp' for device\n");
+
+    /* No ACPI eject protocol: device_del removes it at once. */
+    del = qtest_hmp(qts, "device_del hp");
+    g_assert_cmpstr(del, ==, "");
+    g_assert_cmphex(cfg_readl(qts, DEVFN(2, 0), PCI_VENDOR_ID), ==,
+                    0xffffffff);
+    gone = qtest_hmp(qts, "device_del hp");
+    g_assert_cmpstr(gone, ==, "Error: Device 'hp' not found\n");
+    qtest_quit(qts);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -412,6 +439,7 @@ int main(int argc, char **argv)
     qtest_add_func("/pc/pci/device-slots", test_device_slots);
     qtest_add_func("/pc/pci/bars", test_pci_bars);
     qtest_add_func("/pc/pci/intx", test_pci_intx);
+    qtest_add_func("/pc/pci/hotplug", test_pci_hotplug);
     qtest_add_func("/pc/system-reset", test_system_reset);
     qtest_add_func("/pc/qom-tree", test_qom_tree);
     return g_test_run();
