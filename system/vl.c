@@ -103,7 +103,7 @@ static G_NORETURN void usage(void)
 static G_NORETURN G_GNUC_PRINTF(3, 4)
 void cmdline_error(const char *opt, const char *arg, const char *fmt, ...)
 {
-    g_autofree char *msg = NULL;
+    char *msg;
     va_list ap;
 
     va_start(ap, fmt);
@@ -114,6 +114,8 @@ void cmdline_error(const char *opt, const char *arg, const char *fmt, ...)
     } else {
         error_report("-%s: %s", opt, msg);
     }
+    /* exit() does not run the cleanup of automatic variables. */
+    g_free(msg);
     exit(1);
 }
 
@@ -472,7 +474,7 @@ static void init_board(MachineState *ms)
 
     machine_run_board_init(ms, NULL, &err);
     if (err) {
-        error_report("%s", error_get_pretty(err));
+        error_report_err(err);
         exit(1);
     }
 }
