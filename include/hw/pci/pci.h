@@ -12,9 +12,13 @@
  * and reading back the mask.  A BAR is mapped (its region added to the
  * bus's memory or I/O space at the BAR address) while the command
  * register enables that decoding (PCI_COMMAND_MEMORY / PCI_COMMAND_IO)
- * and the BAR holds a valid address (non-zero, not all ones, fitting its
- * type: 32-bit memory BARs below 4 GiB, I/O BARs below 64 KiB); it is
+ * and the BAR holds a valid address (non-zero, not all ones, not
+ * wrapping, 32-bit memory and I/O BARs ending below 4 GiB); it is
  * unmapped otherwise.  io_regions[i].addr is PCI_BAR_UNMAPPED then.
+ * Mapped BARs are subregions (priority 1) of the bus's memory or I/O
+ * space; on the pc machine the memory space is the "pci" container that
+ * covers all of system memory below RAM and device memory (priority -1),
+ * as in QEMU 7.2.
  *
  * Interrupts: INTx through PCI_INTERRUPT_PIN (1 = INTA, set by the device
  * in its realize) and pci_set_irq(); the bus maps (device, pin) to one of
