@@ -222,6 +222,10 @@ static BusState *qbus_find(const char *path, Error **errp)
     BusState *bus = sysbus_get_default();
     DeviceState *dev = NULL;
 
+    if (!*path) {
+        error_setg(errp, "Bus '%s' not found", path);
+        return NULL;
+    }
     for (int i = 0; parts[i]; i++) {
         const char *elem = parts[i];
 

@@ -141,7 +141,13 @@ char *qdev_get_dev_path(DeviceState *dev)
 
 bool qdev_realize(DeviceState *dev, BusState *bus, Error **errp)
 {
-    g_assert(!dev->realized && !dev->parent_bus);
+    /* e.g. "-device TYPE,realized=on" */
+    if (dev->realized) {
+        error_setg(errp, "Device '%s' is already realized",
+                   object_get_typename(OBJECT(dev)));
+        return false;
+    }
+    g_assert(!dev->parent_bus);
 
     if (bus) {
         if (!qdev_set_parent_bus(dev, bus, errp)) {

@@ -122,6 +122,17 @@ static void test_device_errors(void)
     check_error(ARGS("-machine", "none", "-device", "pci-testdev"),
                 "sparsevm: -device pci-testdev: No 'PCI' bus found for "
                 "device 'pci-testdev'");
+    check_error(ARGS("-device", "pci-testdev,bus="),
+                "sparsevm: -device pci-testdev,bus=: Bus '' not found");
+    check_error(ARGS("-device", ""),
+                "sparsevm: -device : Parameter 'driver' is missing");
+    check_error(ARGS("-device", "pci-testdev,hotplugged=on"),
+                "sparsevm: -device pci-testdev,hotplugged=on: Property "
+                "'pci-testdev.hotplugged' is not writable");
+    /* Realizing through the property, before the bus is set, fails. */
+    check_error(ARGS("-device", "pci-testdev,realized=on"),
+                "sparsevm: -device pci-testdev,realized=on: PCI device "
+                "'pci-testdev' needs a PCI bus");
     check_error(ARGS("-device", "pci-testdev,id=a", "-device",
                      "pci-testdev,id=a"),
                 "sparsevm: -device pci-testdev,id=a: Duplicate ID 'a' for "
