@@ -811,6 +811,51 @@ static void test_device_help(void)
     check_error(err, "'nosuch' is not a valid device model name");
 }
 
+/* Runs last: once machine creation is done, new devices are hot plugged. */
+static void test_hotplugged(void)
+{
+    TestBridge *br = new_bridge(NULL);
+    TestHotplug *bush = TEST_HOTPLUG(object_new(TYPE_TEST_HOTPLUG));
+    DeviceState *dev;
+    Error *err = NULL;
+
+    bush->name = "bus";
+    qbus_set_hotplug_handler(br->bus, OBJECT(bush));
+    qdev_machine_creation_done();
+    g_assert_true(qdev_machine_creation_done_get());
+
+    /* A hot-plugged device is reset after realize, before plug. */
+    dev = new_dev("hot");
+    g_assert_true(dev->hotplugged);
+    g_assert_true(object_property_get_bool(OBJECT(dev), "hotplugged",
+                                           &error_abort));
+    trace_reset();
+    qdev_realize_and_unref(dev, br->bus, &error_abort);
+    g_assert_cmpstr(trace->str, ==, "bus-pre_plug:hot realize:hot reset:hot "
+                    "bus-plug:hot ");
+
+    /* device_add refuses buses without hotplug handler... */
+    qbus_set_hotplug_handler(br->bus, NULL);
+    g_assert_null(qdev_device_add_from_str("test-dev,id=hot2", &err));
+    check_error(err, "Bus 'tbus' does not support hotplugging");
+    /* ...and devices that cannot be hot plugged. */
+    DEVICE_CLASS(object_class_by_name(TYPE_TEST_DEV))->hotpluggable = false;
+    qbus_set_hotplug_handler(br->bus, OBJECT(bush));
+    err = NULL;
+    g_assert_null(qdev_device_add_from_str("test-dev,id=hot3", &err));
+    check_error(err, "Parameter 'driver' expects a pluggable device type");
+    dev = new_dev("hot4");
+    err = NULL;
+    g_assert_false(qdev_realize(dev, br->bus, &err));
+    check_error(err, "Device 'test-dev' does not support hotplugging");
+    DEVICE_CLASS(object_class_by_name(TYPE_TEST_DEV))->hotpluggable = true;
+
+    object_unparent(OBJECT(dev));
+    object_unref(OBJECT(dev));
+    object_unparent(OBJECT(br));
+    object_unref(OBJECT(bush));
+}
+
 int main(int argc, char **argv)
 {
     Object *machine;
@@ -837,5 +882,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qdev/ids", test_ids);
     g_test_add_func("/qdev/device-add", test_device_add);
     g_test_add_func("/qdev/device-help", test_device_help);
+    /* Last: it ends the "machine creation" phase for the process. */
+    g_test_add_func("/qdev/zz-last/hotplugged", test_hotplugged);
     return g_test_run();
 }
