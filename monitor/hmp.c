@@ -87,6 +87,7 @@ static const HMPCommand hmp_info_cmds[] = {
       "address spaces; -o: dump region owners/parents; -D: dump disabled "
       "regions)", hmp_info_mtree },
     { "pci", "", "show PCI info", hmp_info_pci },
+    { "qtree", "", "show device tree", hmp_info_qtree },
     { "ramblock", "", "Display system RAMBlock information",
       hmp_info_ramblock },
     { "version", "", "show the version of sparsevm", hmp_info_version },

@@ -492,3 +492,73 @@ void hmp_device_del(GString *out, int argc, char **argv)
         error_free(err);
     }
 }
+
+/* --- info qtree ---------------------------------------------------------------- */
+
+static void qbus_print(GString *out, BusState *bus, int indent);
+
+static void qdev_print_props(GString *out, DeviceState *dev, Property *props,
+                             int indent)
+{
+    for (; props && props->name; props++) {
+        g_autofree char *value = props->info->print ?
+            props->info->print(OBJECT(dev), props) :
+            object_property_print(OBJECT(dev), props->name, true, NULL);
+
+        if (value) {
+            g_string_append_printf(out, "%*s%s = %s\n", indent, "",
+                                   props->name, *value ? value : "<null>");
+        }
+    }
+}
+
+static void qdev_print(GString *out, DeviceState *dev, int indent)
+{
+    ObjectClass *class = object_get_class(OBJECT(dev));
+    ObjectClass *device_class = object_class_by_name(TYPE_DEVICE);
+
+    g_string_append_printf(out, "%*sdev: %s, id \"%s\"\n", indent, "",
+                           object_get_typename(OBJECT(dev)),
+                           dev->id ? dev->id : "");
+    indent += 2;
+    for (GSList *l = dev->gpios; l; l = l->next) {
+        NamedGPIOList *ngl = l->data;
+        const char *name = ngl->name ? ngl->name : "";
+
+        if (ngl->num_in) {
+            g_string_append_printf(out, "%*sgpio-in \"%s\" %d\n", indent,
+                                   "", name, ngl->num_in);
+        }
+        if (ngl->num_out) {
+            g_string_append_printf(out, "%*sgpio-out \"%s\" %d\n", indent,
+                                   "", name, ngl->num_out);
+        }
+    }
+    for (; class && class != device_class;
+         class = object_class_get_parent(class)) {
+        qdev_print_props(out, dev, DEVICE_CLASS(class)->props_, indent);
+    }
+    if (dev->parent_bus && BUS_GET_CLASS(dev->parent_bus)->print_dev) {
+        BUS_GET_CLASS(dev->parent_bus)->print_dev(out, dev, indent);
+    }
+    for (GSList *l = dev->child_bus; l; l = l->next) {
+        qbus_print(out, l->data, indent);
+    }
+}
+
+static void qbus_print(GString *out, BusState *bus, int indent)
+{
+    g_string_append_printf(out, "%*sbus: %s\n", indent, "", bus->name);
+    indent += 2;
+    g_string_append_printf(out, "%*stype %s\n", indent, "",
+                           object_get_typename(OBJECT(bus)));
+    /* Newest first, as QEMU lists them. */
+    for (GList *l = g_list_last(bus->children); l; l = l->prev) {
+        qdev_print(out, ((BusChild *)l->data)->child, indent);
+    }
+}
+
+void hmp_info_qtree(GString *out, int argc, char **argv)
+{
+    qbus_print(out, sysbus_get_default(), 0);
+}

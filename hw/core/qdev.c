@@ -597,6 +597,12 @@ static void device_class_init(ObjectClass *oc, void *data)
                                    NULL);
 }
 
+/* Each class lists its own static properties (parents are walked). */
+static void device_class_base_init(ObjectClass *oc, void *data)
+{
+    DEVICE_CLASS(oc)->props_ = NULL;
+}
+
 static const TypeInfo device_type_info = {
     .name = TYPE_DEVICE,
     .parent = TYPE_OBJECT,
@@ -604,6 +610,7 @@ static const TypeInfo device_type_info = {
     .instance_init = device_initfn,
     .instance_finalize = device_finalize,
     .class_init = device_class_init,
+    .class_base_init = device_class_base_init,
     .abstract = true,
     .class_size = sizeof(DeviceClass),
 };

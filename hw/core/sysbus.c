@@ -69,10 +69,22 @@ static char *sysbus_get_dev_path(DeviceState *dev)
     return g_strdup(object_get_typename(OBJECT(dev)));
 }
 
+static void sysbus_dev_print(GString *out, DeviceState *dev, int indent)
+{
+    SysBusDevice *s = SYS_BUS_DEVICE(dev);
+
+    for (int i = 0; i < s->num_mmio; i++) {
+        g_string_append_printf(out, "%*smmio %016" PRIx64 "/%016" PRIx64 "\n",
+                               indent, "", (uint64_t)s->mmio[i].addr,
+                               memory_region_size(s->mmio[i].memory));
+    }
+}
+
 static void system_bus_class_init(ObjectClass *oc, void *data)
 {
     BusClass *bc = BUS_CLASS(oc);
 
+    bc->print_dev = sysbus_dev_print;
     bc->get_dev_path = sysbus_get_dev_path;
 }
 

@@ -87,6 +87,16 @@ static void prop_set_devfn(Object *obj, ObjectProperty *op, JsonNode *value,
     *ptr = devfn;
 }
 
+static char *print_devfn(Object *obj, Property *prop)
+{
+    int32_t devfn = *(int32_t *)object_field_prop_ptr(obj, prop);
+
+    if (devfn == -1) {
+        return g_strdup("<unset>");
+    }
+    return g_strdup_printf("%02x.%x", PCI_SLOT(devfn), PCI_FUNC(devfn));
+}
+
 static void set_default_devfn(ObjectProperty *op, const Property *prop)
 {
     object_property_set_default_int(op, prop->defval.i);
@@ -96,6 +106,7 @@ const PropertyInfo qdev_prop_pci_devfn = {
     .name = "int32",
     .description = "Slot and optional function number, example: 06.0 or 06",
     .parse_as_string = true,
+    .print = print_devfn,
     .get = prop_get_devfn,
     .set = prop_set_devfn,
     .set_default_value = set_default_devfn,
@@ -720,6 +731,50 @@ static char *pcibus_get_dev_path(DeviceState *dev)
                            PCI_SLOT(d->devfn), PCI_FUNC(d->devfn));
 }
 
+static void pcibus_dev_print(GString *out, DeviceState *dev, int indent)
+{
+    PCIDevice *d = PCI_DEVICE(dev);
+    uint16_t class = pci_get_word(d->config + PCI_CLASS_DEVICE);
+    g_autofree char *class_name = NULL;
+
+    switch (class) {
+    case PCI_CLASS_BRIDGE_HOST:
+        class_name = g_strdup("Host bridge");
+        break;
+    case PCI_CLASS_BRIDGE_ISA:
+        class_name = g_strdup("ISA bridge");
+        break;
+    case PCI_CLASS_BRIDGE_OTHER:
+        class_name = g_strdup("Bridge");
+        break;
+    case PCI_CLASS_MEMORY_RAM:
+        class_name = g_strdup("RAM controller");
+        break;
+    default:
+        class_name = g_strdup_printf("Class %04x", class);
+        break;
+    }
+    g_string_append_printf(out, "%*sclass %s, addr %02x:%02x.%x, pci id "
+                           "%04x:%04x (sub %04x:%04x)\n", indent, "",
+                           class_name, pci_bus_num(pci_get_bus(d)),
+                           PCI_SLOT(d->devfn), PCI_FUNC(d->devfn),
+                           pci_get_word(d->config + PCI_VENDOR_ID),
+                           pci_get_word(d->config + PCI_DEVICE_ID),
+                           pci_get_word(d->config + PCI_SUBSYSTEM_VENDOR_ID),
+                           pci_get_word(d->config + PCI_SUBSYSTEM_ID));
+    for (int i = 0; i < PCI_NUM_REGIONS; i++) {
+        PCIIORegion *r = &d->io_regions[i];
+
+        if (r->size) {
+            g_string_append_printf(out, "%*sbar %d: %s at 0x%" FMT_PCIBUS
+                                   " [0x%" FMT_PCIBUS "]\n", indent, "", i,
+                                   r->type & PCI_BASE_ADDRESS_SPACE_IO ?
+                                   "i/o" : "mem", r->addr,
+                                   r->addr + r->size - 1);
+        }
+    }
+}
+
 static void pci_bus_finalize(Object *obj)
 {
     g_free(PCI_BUS(obj)->irq_count);
@@ -731,6 +786,7 @@ static void pci_bus_class_init(ObjectClass *klass, void *data)
     PCIBusClass *pbc = PCI_BUS_CLASS(klass);
 
     k->get_dev_path = pcibus_get_dev_path;
+    k->print_dev = pcibus_dev_print;
     k->reset = pcibus_reset;
     pbc->bus_num = pcibus_num;
 }

@@ -120,6 +120,8 @@ struct DeviceState {
 struct BusClass {
     ObjectClass parent_class;
 
+    /* "info qtree": bus-specific lines about @dev, indented by @indent. */
+    void (*print_dev)(GString *out, DeviceState *dev, int indent);
     /* Path of @dev relative to its bus ("0000:00:02.0" for PCI). */
     char *(*get_dev_path)(DeviceState *dev);
     char *(*get_fw_dev_path)(DeviceState *dev);
@@ -317,6 +319,8 @@ bool qdev_device_del(const char *id, Error **errp);
 /* HMP "device_add OPTIONS" and "device_del ID" ("Error: ..." lines). */
 void hmp_device_add(GString *out, int argc, char **argv);
 void hmp_device_del(GString *out, int argc, char **argv);
+/* HMP "info qtree" in QEMU's format. */
+void hmp_info_qtree(GString *out, int argc, char **argv);
 
 /* The bus named @name anywhere in the qdev tree, or NULL. */
 BusState *qbus_find_recursive(BusState *bus, const char *name,

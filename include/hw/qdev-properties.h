@@ -42,6 +42,8 @@ struct PropertyInfo {
      * it by the property's type name.
      */
     bool parse_as_string;
+    /* "info qtree" text of the value (NULL: object_property_print()). */
+    char *(*print)(Object *obj, Property *prop);
     void (*set_default_value)(ObjectProperty *op, const Property *prop);
     /* Builds the class property itself (links). */
     ObjectProperty *(*create)(ObjectClass *oc, const char *name,

@@ -208,6 +208,33 @@ static void test_pci_info(void)
     qtest_quit(qts);
 }
 
+static void test_qtree(void)
+{
+    QTestState *qts = qtest_init("-device pci-testdev,id=t");
+    g_autofree char *out = qtest_hmp(qts, "info qtree");
+
+    g_assert_true(g_str_has_prefix(out, "bus: main-system-bus\n"
+                                   "  type System\n"));
+    g_assert_nonnull(strstr(out,
+        "    bus: pci.0\n"
+        "      type PCI\n"
+        "      dev: pci-testdev, id \"t\"\n"
+        "        addr = 02.0\n"
+        "        romfile = \"\"\n"
+        "        rombar = 1 (0x1)\n"
+        "        multifunction = false\n"
+        "        class Class 00ff, addr 00:02.0, pci id 1b36:0005 "
+        "(sub 1af4:1100)\n"
+        "        bar 0: mem at 0xffffffffffffffff [0xffe]\n"
+        "        bar 1: i/o at 0xffffffffffffffff [0xfe]\n"
+        "      dev: PIIX3, id \"\"\n"));
+    g_assert_nonnull(strstr(out,
+        "  dev: ioapic, id \"\"\n"
+        "    gpio-in \"\" 24\n"
+        "    mmio 00000000fec00000/0000000000001000\n"));
+    qtest_quit(qts);
+}
+
 static void test_device_slots(void)
 {
     QTestState *qts = qtest_init("-device pci-testdev,id=a "
@@ -437,6 +464,7 @@ int main(int argc, char **argv)
     qtest_add_func("/pc/pci/enumerate", test_pci_enumerate);
     qtest_add_func("/pc/pci/info", test_pci_info);
     qtest_add_func("/pc/pci/device-slots", test_device_slots);
+    qtest_add_func("/pc/qtree", test_qtree);
     qtest_add_func("/pc/pci/bars", test_pci_bars);
     qtest_add_func("/pc/pci/intx", test_pci_intx);
     qtest_add_func("/pc/pci/hotplug", test_pci_hotplug);
