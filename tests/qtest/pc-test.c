@@ -77,6 +77,21 @@ static void test_layout(const void *data)
     qtest_quit(qts);
 }
 
+static void test_memory_backend(void)
+{
+    QTestState *qts = qtest_init("-machine memory-backend=m0 -object "
+                                 "memory-backend-ram,id=m0,size=5G -m 5G");
+    g_autofree char *block = mtree_memory_block(qts);
+
+    g_assert_nonnull(strstr(block, "    0000000000000000-00000000bfffffff "
+                            "(prio 0, ram): alias ram-below-4g @m0 "
+                            "0000000000000000-00000000bfffffff\n"));
+    g_assert_nonnull(strstr(block, "    0000000100000000-000000017fffffff "
+                            "(prio 0, ram): alias ram-above-4g @m0 "
+                            "00000000c0000000-000000013fffffff\n"));
+    qtest_quit(qts);
+}
+
 static void test_pci_holes(void)
 {
     QTestState *qts = qtest_init("-m 1G,maxmem=9G,slots=1");
@@ -460,6 +475,7 @@ int main(int argc, char **argv)
 
         qtest_add_data_func(name, &layouts[i], test_layout);
     }
+    qtest_add_func("/pc/memory-backend", test_memory_backend);
     qtest_add_func("/pc/pci-holes", test_pci_holes);
     qtest_add_func("/pc/pci/enumerate", test_pci_enumerate);
     qtest_add_func("/pc/pci/info", test_pci_info);
