@@ -4,10 +4,12 @@
  * Exactly one machine exists, created by vl.c from -machine TYPE (default:
  * the class with is_default), at /machine; current_machine points to it.
  * Machine types are named "NAME-machine" (MACHINE_TYPE_NAME("pc-i440fx-7.2"))
- * and may have an alias ("pc").  vl.c sets ram_size / maxram_size /
- * ram_slots from -m, creates the RAM backend (default_ram_id) as
- * machine->ram when default_ram_size or -m asks for RAM, then calls
- * MachineClass.init.
+ * and may have an alias ("pc").  vl.c creates the machine object first,
+ * sets ram_size (-m or default_ram_size) / maxram_size / ram_slots and the
+ * -machine properties, creates the -object backends, then calls
+ * machine_run_board_init(): it takes the "memory-backend" backend, or
+ * creates /objects/<default_ram_id> of ram_size, as machine->ram, and runs
+ * MachineClass.init.  -device devices come after.
  */
 #ifndef HW_BOARDS_H
 #define HW_BOARDS_H
