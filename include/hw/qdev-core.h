@@ -293,6 +293,12 @@ typedef struct KeyValList KeyValList;
  */
 DeviceState *qdev_device_add_from_keyval(const KeyValList *opts,
                                          Error **errp);
+/*
+ * Same from QMP device_add arguments: scalar members become option
+ * strings as QEMU converts them (integers in decimal, booleans "on" /
+ * "off"); other members are ignored.
+ */
+DeviceState *qdev_device_add_from_json(JsonObject *args, Error **errp);
 /* Same from a -device option string ("TYPE,id=X,prop=value"). */
 DeviceState *qdev_device_add_from_str(const char *optstr, Error **errp);
 

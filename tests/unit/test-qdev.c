@@ -778,6 +778,28 @@ static void test_device_add(void)
 
     dev = qdev_device_add_from_str("test-dev,bus=tbus", &error_abort);
     g_assert_true(dev->parent_bus == br->bus);
+
+    /* QMP device_add arguments. */
+    {
+        g_autoptr(JsonParser) parser = json_parser_new();
+        JsonObject *args;
+        Error *err = NULL;
+
+        g_assert_true(json_parser_load_from_data(parser,
+            "{\"driver\": \"test-dev\", \"id\": \"fromjson\", \"a\": 7, "
+            "\"b\": false, \"sz\": 1048576, \"o\": \"on\"}", -1, NULL));
+        args = json_node_get_object(json_parser_get_root(parser));
+        dev = qdev_device_add_from_json(args, &error_abort);
+        g_assert_cmpuint(TEST_DEV(dev)->a, ==, 7);
+        g_assert_false(TEST_DEV(dev)->b);
+        g_assert_cmpuint(TEST_DEV(dev)->sz, ==, MiB);
+        g_assert_cmpint(TEST_DEV(dev)->o, ==, ON_OFF_AUTO_ON);
+        g_assert_true(json_parser_load_from_data(parser,
+            "{\"driver\": \"test-dev\", \"u8\": 300}", -1, NULL));
+        args = json_node_get_object(json_parser_get_root(parser));
+        g_assert_null(qdev_device_add_from_json(args, &err));
+        check_error(err, "Parameter 'u8' expects uint8");
+    }
     object_unparent(OBJECT(br));
 }
 
