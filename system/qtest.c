@@ -63,7 +63,7 @@ static void G_GNUC_PRINTF(1, 2) qtest_send(const char *fmt, ...)
     qemu_chr_fe_write_all(&qtest_chr, (const uint8_t *)wire, strlen(wire));
 }
 
-/* --- Arguments ------------------------------------------------------------ */
+/* --- Arguments ---------------------------------------------------------- */
 
 typedef struct QTestCmd {
     char **words;
@@ -486,7 +486,7 @@ static void cmd_irq_intercept(QTestCmd *cmd)
     qtest_send("OK");
 }
 
-/* --- Dispatch --------------------------------------------------------------- */
+/* --- Dispatch ----------------------------------------------------------- */
 
 typedef struct QTestCommand {
     const char *name;

@@ -43,7 +43,8 @@ AccelClass *accel_find(const char *opt_name);
 /*
  * Create accelerator @name with properties @props (may be NULL) and run
  * its init_machine.  Errors: "invalid accelerator NAME" (also for a bad
- * property, as QEMU 7.2 says), init failures.  Only one accelerator can be configured.
+ * property, as QEMU 7.2 says), init failures.  Only one accelerator can
+ * be configured.
  */
 bool accel_configure(const char *name, KeyValList *props, Error **errp);
 

@@ -14,7 +14,7 @@
                  "\"minor\": 1, \"major\": 0}, \"package\": \"sparsevm " \
                  "0.1.0\"}, \"capabilities\": [\"oob\"]}}"
 
-/* --- Helpers ----------------------------------------------------------------- */
+/* --- Helpers ------------------------------------------------------------ */
 
 static char *to_text(JsonObject *obj)
 {
@@ -198,7 +198,7 @@ static void test_negotiation(void)
     qtest_quit(s);
 }
 
-/* --- Commands -------------------------------------------------------------- */
+/* --- Commands ----------------------------------------------------------- */
 
 static void test_query_version(void)
 {
@@ -476,7 +476,7 @@ static void test_qom_machine(void)
     qtest_quit(s);
 }
 
-/* --- Errors ----------------------------------------------------------------- */
+/* --- Errors ------------------------------------------------------------- */
 
 static void test_malformed_input(void)
 {
@@ -612,7 +612,7 @@ static void test_stream_split(void)
     qtest_quit(s);
 }
 
-/* --- Several monitors ------------------------------------------------------- */
+/* --- Several monitors --------------------------------------------------- */
 
 static void test_second_monitor(void)
 {
@@ -689,7 +689,7 @@ static void test_hmp_on_chardev(void)
     rmdir(dir);
 }
 
-/* --- Command-line errors ----------------------------------------------------- */
+/* --- Command-line errors ------------------------------------------------ */
 
 static void check_start_error(const char *args, const char *expected)
 {

@@ -11,7 +11,7 @@
 #include "qemu/timer.h"
 #include "../../monitor/monitor-internal.h"
 
-/* --- Splitter ------------------------------------------------------------ */
+/* --- Splitter ----------------------------------------------------------- */
 
 static void collect_value(void *opaque, const char *text)
 {
@@ -87,7 +87,7 @@ static void test_splitter_partial(void)
     g_assert_cmpuint(v->len, ==, 0);
 }
 
-/* --- Serialization and parsing ----------------------------------------------- */
+/* --- Serialization and parsing ------------------------------------------ */
 
 static JsonNode *parse_ok(const char *text)
 {
@@ -182,7 +182,7 @@ static void test_json_parse_errors(void)
     assert_parse_error("\"\xff\xe0\"", "JSON parse error, expecting value");
 }
 
-/* --- Dispatch ------------------------------------------------------------- */
+/* --- Dispatch ----------------------------------------------------------- */
 
 static void cmd_echo(JsonObject *args, JsonNode **ret, Error **errp)
 {
@@ -328,7 +328,7 @@ static void test_dispatch_registry(void)
     g_assert_true(g_strv_contains((const char *const *)names, "test-fail"));
 }
 
-/* --- Events ----------------------------------------------------------------- */
+/* --- Events ------------------------------------------------------------- */
 
 static GPtrArray *events_seen;  /* of char *: "NAME size" or "NAME" */
 
