@@ -304,6 +304,13 @@ static void test_config(void)
     g_assert_cmphex(CFG(&d, usable_region_size), ==, 0);
     vmem_quit(&d);
 
+    /* as in QEMU 7.2, realize accepts a request beyond the region */
+    qts = start_vm("memory-backend-ram,size=128M", "requested-size=1G");
+    vmem_init(&d, qts);
+    g_assert_cmphex(CFG(&d, requested_size), ==, 1 * GIB);
+    g_assert_cmphex(CFG(&d, usable_region_size), ==, 128 * MIB);
+    vmem_quit(&d);
+
     /* rounded up to the block size */
     qts = start_vm("memory-backend-ram,size=2G",
                    "block-size=128M,requested-size=128M");
