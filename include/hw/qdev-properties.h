@@ -79,9 +79,10 @@ extern const PropertyInfo qdev_prop_on_off_auto;
 #ifndef typeof_field
 #define typeof_field(type, field) typeof(((type *)0)->field)
 #endif
-/* 0, with a compiler warning when the two types differ. */
+/* 0 when the two types are compatible, a compile error otherwise. */
 #ifndef type_check
-#define type_check(t1, t2) ((t1 *)0 - (t2 *)0)
+#define type_check(t1, t2) \
+    (sizeof(char[__builtin_types_compatible_p(t1, t2) ? 1 : -1]) - 1)
 #endif
 
 #define DEFINE_PROP(_name, _state, _field, _prop, _type, ...) {  \
