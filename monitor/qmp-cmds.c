@@ -6,6 +6,8 @@
 #include "monitor/hmp.h"
 #include "monitor-internal.h"
 #include "qom/object.h"
+#include "qapi/qmp-event.h"
+#include "hw/qdev-core.h"
 #include "sysemu/runstate.h"
 
 #define SPARSEVM_MAJOR 0
@@ -204,6 +206,53 @@ static void qmp_qom_set(JsonObject *args, JsonNode **ret, Error **errp)
     }
 }
 
+/* Every member but "driver"/"id"/"bus" is a device property. */
+static void qmp_device_add(JsonObject *args, JsonNode **ret, Error **errp)
+{
+    JsonNode *driver = json_object_get_member(args, "driver");
+
+    if (!driver) {
+        error_setg(errp, "Parameter 'driver' is missing");
+        return;
+    }
+    if (!JSON_NODE_HOLDS_VALUE(driver) ||
+        json_node_get_value_type(driver) != G_TYPE_STRING) {
+        error_setg(errp, "Invalid parameter type for 'driver', expected: "
+                   "string");
+        return;
+    }
+    qdev_device_add_from_json(args, errp);
+}
+
+static void qmp_device_del(JsonObject *args, JsonNode **ret, Error **errp)
+{
+    const char *id = json_object_get_string_member(args, "id");
+    DeviceState *dev = qdev_find_by_id_or_path(id);
+    g_autofree char *path = NULL;
+    g_autofree char *dev_id = NULL;
+    JsonObject *data;
+
+    if (!dev) {
+        error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND,
+                  "Device '%s' not found", id);
+        return;
+    }
+    path = object_get_canonical_path(OBJECT(dev));
+    dev_id = g_strdup(dev->id);
+    if (!qdev_device_del(id, errp)) {
+        return;
+    }
+    /* Gone already (no unplug request to the guest): say so, as QEMU. */
+    if (!qdev_find_by_id_or_path(path)) {
+        data = json_object_new();
+        if (dev_id) {
+            json_object_set_string_member(data, "device", dev_id);
+        }
+        json_object_set_string_member(data, "path", path);
+        qapi_event_send("DEVICE_DELETED", data);
+    }
+}
+
 static void qmp_register_builtin_commands(void)
 {
     qmp_register_command_args("qmp_capabilities", qmp_capabilities,
@@ -228,6 +277,9 @@ static void qmp_register_builtin_commands(void)
                               "path:str property:str");
     qmp_register_command_args("qom-set", qmp_qom_set, QCO_NO_OPTIONS,
                               "path:str property:str value:any");
+    qmp_register_command("device_add", qmp_device_add, QCO_NO_OPTIONS);
+    qmp_register_command_args("device_del", qmp_device_del, QCO_NO_OPTIONS,
+                              "id:str");
 }
 
 type_init(qmp_register_builtin_commands)

@@ -476,6 +476,53 @@ static void test_qom_machine(void)
     qtest_quit(s);
 }
 
+/* device_add / device_del on the pc machine (PCI hotplug). */
+static void test_device_add_del(void)
+{
+    QTestState *s = qtest_init("-machine pc -m 128M");
+    JsonObject *event, *data;
+
+    qtest_qmp_assert_success(s, "{'execute': 'device_add', 'arguments': "
+                             "{'driver': 'pci-testdev', 'id': 'hp', "
+                             "'addr': '6'}}");
+    g_assert_true(qom_list_has(s, "/machine/peripheral", "hp",
+                               "child<pci-testdev>"));
+    /* It answers on the PCI bus at 00:06.0. */
+    qtest_outl(s, 0xcf8, 0x80000000 | (6 << 11));
+    g_assert_cmphex(qtest_inl(s, 0xcfc), ==, 0x00051b36);
+
+    assert_generic_error(qtest_qmp(s, "{'execute': 'device_add', "
+                                   "'arguments': {'driver': 'pci-testdev', "
+                                   "'id': 'hp'}}"),
+                         "Duplicate ID 'hp' for device");
+    assert_generic_error(qtest_qmp(s, "{'execute': 'device_add', "
+                                   "'arguments': {'id': 'x'}}"),
+                         "Parameter 'driver' is missing");
+    assert_generic_error(qtest_qmp(s, "{'execute': 'device_add', "
+                                   "'arguments': {'driver': 1}}"),
+                         "Invalid parameter type for 'driver', expected: "
+                         "string");
+    assert_generic_error(qtest_qmp(s, "{'execute': 'device_add', "
+                                   "'arguments': {'driver': 'nope'}}"),
+                         "'nope' is not a valid device model name");
+
+    qtest_qmp_assert_success(s, "{'execute': 'device_del', 'arguments': "
+                             "{'id': 'hp'}}");
+    event = qtest_qmp_eventwait_ref(s, "DEVICE_DELETED");
+    data = json_object_get_object_member(event, "data");
+    g_assert_cmpstr(json_object_get_string_member(data, "device"), ==, "hp");
+    g_assert_cmpstr(json_object_get_string_member(data, "path"), ==,
+                    "/machine/peripheral/hp");
+    json_object_unref(event);
+    g_assert_false(qom_list_has(s, "/machine/peripheral", "hp", ""));
+    qtest_outl(s, 0xcf8, 0x80000000 | (6 << 11));
+    g_assert_cmphex(qtest_inl(s, 0xcfc), ==, 0xffffffff);
+    assert_error(qtest_qmp(s, "{'execute': 'device_del', 'arguments': "
+                           "{'id': 'hp'}}"),
+                 "DeviceNotFound", "Device 'hp' not found");
+    qtest_quit(s);
+}
+
 /* --- Errors ------------------------------------------------------------- */
 
 static void test_malformed_input(void)
@@ -764,6 +811,7 @@ int main(int argc, char **argv)
     qtest_add_func("/qmp/human-monitor-command", test_human_monitor_command);
     qtest_add_func("/qmp/qom-backend", test_qom_backend);
     qtest_add_func("/qmp/qom-machine", test_qom_machine);
+    qtest_add_func("/qmp/device-add-del", test_device_add_del);
     qtest_add_func("/qmp/malformed-input", test_malformed_input);
     qtest_add_func("/qmp/bad-requests", test_bad_requests);
     qtest_add_func("/qmp/id-echo", test_id_echo);
