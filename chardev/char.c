@@ -178,7 +178,6 @@ Chardev *qemu_chr_new_legacy(const char *label, const char *spec,
                              Error **errp)
 {
     g_autoptr(KeyValList) kv = NULL;
-    g_autofree char *desc = NULL;
     Chardev *chr;
 
     if (!strcmp(spec, "stdio")) {
