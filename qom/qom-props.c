@@ -4,129 +4,13 @@
  * or command-line string.
  */
 #include "qemu/osdep.h"
+#include "qom/qom-json.h"
 #include "qapi/error.h"
 #include "qemu/cutils.h"
 #include "qom/object.h"
 
 /* --- JSON value helpers ----------------------------------------------- */
 
-static JsonNode *json_new_bool(bool value)
-{
-    JsonNode *node = json_node_new(JSON_NODE_VALUE);
-
-    json_node_set_boolean(node, value);
-    return node;
-}
-
-static JsonNode *json_new_int(int64_t value)
-{
-    JsonNode *node = json_node_new(JSON_NODE_VALUE);
-
-    json_node_set_int(node, value);
-    return node;
-}
-
-/* JSON integers are signed 64-bit here; larger values become doubles. */
-static JsonNode *json_new_uint(uint64_t value)
-{
-    JsonNode *node;
-
-    if (value <= INT64_MAX) {
-        return json_new_int(value);
-    }
-    node = json_node_new(JSON_NODE_VALUE);
-    json_node_set_double(node, (double)value);
-    return node;
-}
-
-static JsonNode *json_new_str(const char *value)
-{
-    JsonNode *node;
-
-    if (!value) {
-        return json_node_new(JSON_NODE_NULL);
-    }
-    node = json_node_new(JSON_NODE_VALUE);
-    json_node_set_string(node, value);
-    return node;
-}
-
-static bool json_is_value_of(JsonNode *node, GType type)
-{
-    return node && JSON_NODE_HOLDS_VALUE(node) &&
-           json_node_get_value_type(node) == type;
-}
-
-static void error_invalid_type(Error **errp, const char *name,
-                               const char *expected)
-{
-    error_setg(errp, "Invalid parameter type for '%s', expected: %s",
-               name, expected);
-}
-
-static bool json_get_bool(JsonNode *node, const char *name, bool *value,
-                          Error **errp)
-{
-    if (!json_is_value_of(node, G_TYPE_BOOLEAN)) {
-        error_invalid_type(errp, name, "boolean");
-        return false;
-    }
-    *value = json_node_get_boolean(node);
-    return true;
-}
-
-static bool json_get_int(JsonNode *node, const char *name, int64_t *value,
-                         Error **errp)
-{
-    if (!json_is_value_of(node, G_TYPE_INT64)) {
-        error_invalid_type(errp, name, "integer");
-        return false;
-    }
-    *value = json_node_get_int(node);
-    return true;
-}
-
-static bool json_get_uint(JsonNode *node, const char *name, uint64_t *value,
-                          Error **errp)
-{
-    if (json_is_value_of(node, G_TYPE_INT64)) {
-        int64_t v = json_node_get_int(node);
-
-        if (v < 0) {
-            error_setg(errp, "Parameter '%s' expects uint64", name);
-            return false;
-        }
-        *value = v;
-        return true;
-    }
-    if (json_is_value_of(node, G_TYPE_DOUBLE)) {
-        double d = json_node_get_double(node);
-
-        /*
-         * Accept the doubles json_new_uint() produces; 2^64 is what
-         * UINT64_MAX rounds to, so saturate to keep that one exact.
-         */
-        if (d < 0x1p63 || d > 0x1p64) {      /* all integral this large */
-            error_setg(errp, "Parameter '%s' expects uint64", name);
-            return false;
-        }
-        *value = d == 0x1p64 ? UINT64_MAX : (uint64_t)d;
-        return true;
-    }
-    error_invalid_type(errp, name, "integer");
-    return false;
-}
-
-static bool json_get_str(JsonNode *node, const char *name,
-                         const char **value, Error **errp)
-{
-    if (!json_is_value_of(node, G_TYPE_STRING)) {
-        error_invalid_type(errp, name, "string");
-        return false;
-    }
-    *value = json_node_get_string(node);
-    return true;
-}
 
 /* Release callback of instance properties that own their opaque. */
 static void property_release_data(Object *obj, const char *name,
@@ -153,7 +37,7 @@ static JsonNode *property_get_bool(Object *obj, ObjectProperty *prop,
         error_propagate(errp, err);
         return NULL;
     }
-    return json_new_bool(value);
+    return qom_json_new_bool(value);
 }
 
 static void property_set_bool(Object *obj, ObjectProperty *prop,
@@ -162,7 +46,7 @@ static void property_set_bool(Object *obj, ObjectProperty *prop,
     BoolProperty *bp = prop->opaque;
     bool value;
 
-    if (json_get_bool(node, prop->name, &value, errp)) {
+    if (qom_json_get_bool(node, prop->name, &value, errp)) {
         bp->set(obj, value, errp);
     }
 }
@@ -220,7 +104,7 @@ static JsonNode *property_get_str(Object *obj, ObjectProperty *prop,
         error_propagate(errp, err);
         return NULL;
     }
-    return json_new_str(value);
+    return qom_json_new_str(value);
 }
 
 static void property_set_str(Object *obj, ObjectProperty *prop,
@@ -229,7 +113,7 @@ static void property_set_str(Object *obj, ObjectProperty *prop,
     StringProperty *sp = prop->opaque;
     const char *value;
 
-    if (json_get_str(node, prop->name, &value, errp)) {
+    if (qom_json_get_str(node, prop->name, &value, errp)) {
         sp->set(obj, value, errp);
     }
 }
@@ -290,7 +174,7 @@ static JsonNode *property_get_enum(Object *obj, ObjectProperty *prop,
         error_propagate(errp, err);
         return NULL;
     }
-    return json_new_str(qapi_enum_lookup(ep->lookup, value));
+    return qom_json_new_str(qapi_enum_lookup(ep->lookup, value));
 }
 
 static void property_set_enum(Object *obj, ObjectProperty *prop,
@@ -300,7 +184,7 @@ static void property_set_enum(Object *obj, ObjectProperty *prop,
     const char *name;
     int value;
 
-    if (!json_get_str(node, prop->name, &name, errp)) {
+    if (!qom_json_get_str(node, prop->name, &name, errp)) {
         return;
     }
     value = qapi_enum_parse(ep->lookup, name, -1, NULL);
@@ -377,7 +261,7 @@ static JsonNode *property_get_uint64(Object *obj, ObjectProperty *prop,
         error_propagate(errp, err);
         return NULL;
     }
-    return json_new_uint(value);
+    return qom_json_new_uint(value);
 }
 
 static void property_set_uint64(Object *obj, ObjectProperty *prop,
@@ -386,7 +270,7 @@ static void property_set_uint64(Object *obj, ObjectProperty *prop,
     Uint64Property *up = prop->opaque;
     uint64_t value;
 
-    if (json_get_uint(node, prop->name, &value, errp)) {
+    if (qom_json_get_uint(node, prop->name, &value, errp)) {
         up->set(obj, value, errp);
     }
 }
@@ -477,7 +361,7 @@ static JsonNode *property_get_uint##bits##_ptr(Object *obj,                \
                                                ObjectProperty *prop,       \
                                                Error **errp)               \
 {                                                                          \
-    return json_new_uint(*(uint##bits##_t *)prop->opaque);                 \
+    return qom_json_new_uint(*(uint##bits##_t *)prop->opaque);                 \
 }                                                                          \
                                                                            \
 static void property_set_uint##bits##_ptr(Object *obj,                     \
@@ -486,7 +370,7 @@ static void property_set_uint##bits##_ptr(Object *obj,                     \
 {                                                                          \
     uint64_t value;                                                        \
                                                                            \
-    if (!json_get_uint(node, prop->name, &value, errp)) {                  \
+    if (!qom_json_get_uint(node, prop->name, &value, errp)) {                  \
         return;                                                            \
     }                                                                      \
     if (value > UINT##bits##_MAX) {                                        \
@@ -552,7 +436,7 @@ static JsonNode *object_get_link_property(Object *obj, ObjectProperty *prop,
     Object *target = *link_targetp(obj, prop->opaque);
     g_autofree char *path = target ? object_get_canonical_path(target) : NULL;
 
-    return json_new_str(path ? path : "");
+    return qom_json_new_str(path ? path : "");
 }
 
 /* "link<TYPE>" -> "TYPE" (caller frees). */
@@ -590,7 +474,7 @@ static Object *object_resolve_link(const char *name, const char *path,
         return NULL;
     }
     if (!object_dynamic_cast(target, target_type)) {
-        error_invalid_type(errp, name, target_type);
+        qom_json_error_type(errp, name, target_type);
         return NULL;
     }
     return target;
@@ -607,7 +491,7 @@ static bool link_property_store(Object *obj, ObjectProperty *prop,
     Error *err = NULL;
 
     if (new_target && !object_dynamic_cast(new_target, target_type)) {
-        error_invalid_type(errp, prop->name, target_type);
+        qom_json_error_type(errp, prop->name, target_type);
         return false;
     }
     lprop->check(obj, prop->name, new_target, &err);
@@ -630,7 +514,7 @@ static void object_set_link_property(Object *obj, ObjectProperty *prop,
     Object *new_target = NULL;
     const char *path;
 
-    if (!json_get_str(node, prop->name, &path, errp)) {
+    if (!qom_json_get_str(node, prop->name, &path, errp)) {
         return;
     }
     if (*path) {
@@ -804,22 +688,22 @@ static void object_property_set_default(ObjectProperty *prop,
 
 void object_property_set_default_bool(ObjectProperty *prop, bool value)
 {
-    object_property_set_default(prop, json_new_bool(value));
+    object_property_set_default(prop, qom_json_new_bool(value));
 }
 
 void object_property_set_default_str(ObjectProperty *prop, const char *value)
 {
-    object_property_set_default(prop, json_new_str(value));
+    object_property_set_default(prop, qom_json_new_str(value));
 }
 
 void object_property_set_default_int(ObjectProperty *prop, int64_t value)
 {
-    object_property_set_default(prop, json_new_int(value));
+    object_property_set_default(prop, qom_json_new_int(value));
 }
 
 void object_property_set_default_uint(ObjectProperty *prop, uint64_t value)
 {
-    object_property_set_default(prop, json_new_uint(value));
+    object_property_set_default(prop, qom_json_new_uint(value));
 }
 
 /* --- generic access ---------------------------------------------------- */
@@ -875,25 +759,25 @@ static bool set_json_consume(Object *obj, const char *name, JsonNode *node,
 bool object_property_set_bool(Object *obj, const char *name, bool value,
                               Error **errp)
 {
-    return set_json_consume(obj, name, json_new_bool(value), errp);
+    return set_json_consume(obj, name, qom_json_new_bool(value), errp);
 }
 
 bool object_property_set_int(Object *obj, const char *name, int64_t value,
                              Error **errp)
 {
-    return set_json_consume(obj, name, json_new_int(value), errp);
+    return set_json_consume(obj, name, qom_json_new_int(value), errp);
 }
 
 bool object_property_set_uint(Object *obj, const char *name, uint64_t value,
                               Error **errp)
 {
-    return set_json_consume(obj, name, json_new_uint(value), errp);
+    return set_json_consume(obj, name, qom_json_new_uint(value), errp);
 }
 
 bool object_property_set_str(Object *obj, const char *name,
                              const char *value, Error **errp)
 {
-    return set_json_consume(obj, name, json_new_str(value), errp);
+    return set_json_consume(obj, name, qom_json_new_str(value), errp);
 }
 
 bool object_property_get_bool(Object *obj, const char *name, Error **errp)
@@ -902,7 +786,7 @@ bool object_property_get_bool(Object *obj, const char *name, Error **errp)
     bool value = false;
 
     if (node) {
-        json_get_bool(node, name, &value, errp);
+        qom_json_get_bool(node, name, &value, errp);
     }
     return value;
 }
@@ -912,7 +796,7 @@ int64_t object_property_get_int(Object *obj, const char *name, Error **errp)
     g_autoptr(JsonNode) node = object_property_get_json(obj, name, errp);
     int64_t value = -1;
 
-    if (node && !json_get_int(node, name, &value, errp)) {
+    if (node && !qom_json_get_int(node, name, &value, errp)) {
         value = -1;
     }
     return value;
@@ -924,7 +808,7 @@ uint64_t object_property_get_uint(Object *obj, const char *name,
     g_autoptr(JsonNode) node = object_property_get_json(obj, name, errp);
     uint64_t value = 0;
 
-    if (node && !json_get_uint(node, name, &value, errp)) {
+    if (node && !qom_json_get_uint(node, name, &value, errp)) {
         value = 0;
     }
     return value;
@@ -935,7 +819,7 @@ char *object_property_get_str(Object *obj, const char *name, Error **errp)
     g_autoptr(JsonNode) node = object_property_get_json(obj, name, errp);
     const char *value;
 
-    if (!node || !json_get_str(node, name, &value, errp)) {
+    if (!node || !qom_json_get_str(node, name, &value, errp)) {
         return NULL;
     }
     return g_strdup(value);
@@ -1036,7 +920,7 @@ static JsonNode *property_parse_string(ObjectProperty *prop,
         if (!qapi_bool_parse(prop->name, string, &value, errp)) {
             return NULL;
         }
-        return json_new_bool(value);
+        return qom_json_new_bool(value);
     }
     if (!strcmp(type, "size")) {
         uint64_t value;
@@ -1050,7 +934,7 @@ static JsonNode *property_parse_string(ObjectProperty *prop,
                               "terabytes.\n");
             return NULL;
         }
-        return json_new_uint(value);
+        return qom_json_new_uint(value);
     }
     if (type_is_uint(type)) {
         uint64_t value;
@@ -1063,7 +947,7 @@ static JsonNode *property_parse_string(ObjectProperty *prop,
             error_setg(errp, "Parameter '%s' expects %s", prop->name, type);
             return NULL;
         }
-        return json_new_uint(value);
+        return qom_json_new_uint(value);
     }
     if (type_is_int(type)) {
         int64_t value;
@@ -1072,10 +956,10 @@ static JsonNode *property_parse_string(ObjectProperty *prop,
             error_setg(errp, "Parameter '%s' expects int64", prop->name);
             return NULL;
         }
-        return json_new_int(value);
+        return qom_json_new_int(value);
     }
     /* Strings, enums (checked by the setter), link paths, others. */
-    return json_new_str(string);
+    return qom_json_new_str(string);
 }
 
 bool object_property_parse(Object *obj, const char *name,
@@ -1134,7 +1018,7 @@ char *object_property_print(Object *obj, const char *name, bool human,
         return NULL;
     }
     if ((!strcmp(prop->type, "size") || type_is_uint(prop->type)) &&
-        json_get_uint(node, name, &u, NULL)) {
+        qom_json_get_uint(node, name, &u, NULL)) {
         if (!human) {
             return g_strdup_printf("%" PRIu64, u);
         }
@@ -1145,12 +1029,12 @@ char *object_property_print(Object *obj, const char *name, bool human,
         }
         return g_strdup_printf("%" PRIu64 " (0x%" PRIx64 ")", u, u);
     }
-    if (human && json_is_value_of(node, G_TYPE_INT64)) {
+    if (human && qom_json_holds(node, G_TYPE_INT64)) {
         int64_t i = json_node_get_int(node);
 
         return g_strdup_printf("%" PRId64 " (0x%" PRIx64 ")", i, (uint64_t)i);
     }
-    if (human && json_is_value_of(node, G_TYPE_STRING)) {
+    if (human && qom_json_holds(node, G_TYPE_STRING)) {
         return g_strdup_printf("\"%s\"", json_node_get_string(node));
     }
     return json_scalar_to_str(node);

@@ -3,6 +3,7 @@
  * class property whose value lives at Property.offset in the device.
  */
 #include "qemu/osdep.h"
+#include "qom/qom-json.h"
 #include "hw/qdev-properties.h"
 
 static const char *const OnOffAuto_names[] = { "auto", "on", "off" };
@@ -31,121 +32,6 @@ void qdev_prop_set_after_realize(DeviceState *dev, const char *name,
     }
 }
 
-/* --- JSON helpers ------------------------------------------------------ */
-
-static bool json_holds(JsonNode *node, GType type)
-{
-    return node && JSON_NODE_HOLDS_VALUE(node) &&
-           json_node_get_value_type(node) == type;
-}
-
-static void error_invalid_type(Error **errp, const char *name,
-                               const char *expected)
-{
-    error_setg(errp, "Invalid parameter type for '%s', expected: %s",
-               name, expected);
-}
-
-static JsonNode *json_from_bool(bool value)
-{
-    JsonNode *node = json_node_new(JSON_NODE_VALUE);
-
-    json_node_set_boolean(node, value);
-    return node;
-}
-
-static JsonNode *json_from_int(int64_t value)
-{
-    JsonNode *node = json_node_new(JSON_NODE_VALUE);
-
-    json_node_set_int(node, value);
-    return node;
-}
-
-/* Same convention as QOM: values above INT64_MAX become doubles. */
-static JsonNode *json_from_uint(uint64_t value)
-{
-    JsonNode *node;
-
-    if (value <= INT64_MAX) {
-        return json_from_int(value);
-    }
-    node = json_node_new(JSON_NODE_VALUE);
-    json_node_set_double(node, (double)value);
-    return node;
-}
-
-static JsonNode *json_from_str(const char *value)
-{
-    JsonNode *node;
-
-    if (!value) {
-        return json_node_new(JSON_NODE_NULL);
-    }
-    node = json_node_new(JSON_NODE_VALUE);
-    json_node_set_string(node, value);
-    return node;
-}
-
-static bool json_to_bool(JsonNode *node, const char *name, bool *value,
-                         Error **errp)
-{
-    if (!json_holds(node, G_TYPE_BOOLEAN)) {
-        error_invalid_type(errp, name, "boolean");
-        return false;
-    }
-    *value = json_node_get_boolean(node);
-    return true;
-}
-
-static bool json_to_uint(JsonNode *node, const char *name, uint64_t *value,
-                         Error **errp)
-{
-    if (json_holds(node, G_TYPE_INT64)) {
-        int64_t v = json_node_get_int(node);
-
-        if (v < 0) {
-            error_setg(errp, "Parameter '%s' expects uint64", name);
-            return false;
-        }
-        *value = v;
-        return true;
-    }
-    if (json_holds(node, G_TYPE_DOUBLE)) {
-        double d = json_node_get_double(node);
-
-        if (d < 0x1p63 || d > 0x1p64) {
-            error_setg(errp, "Parameter '%s' expects uint64", name);
-            return false;
-        }
-        *value = d == 0x1p64 ? UINT64_MAX : (uint64_t)d;
-        return true;
-    }
-    error_invalid_type(errp, name, "integer");
-    return false;
-}
-
-static bool json_to_int(JsonNode *node, const char *name, int64_t *value,
-                        Error **errp)
-{
-    if (!json_holds(node, G_TYPE_INT64)) {
-        error_invalid_type(errp, name, "integer");
-        return false;
-    }
-    *value = json_node_get_int(node);
-    return true;
-}
-
-static bool json_to_str(JsonNode *node, const char *name, const char **value,
-                        Error **errp)
-{
-    if (!json_holds(node, G_TYPE_STRING)) {
-        error_invalid_type(errp, name, "string");
-        return false;
-    }
-    *value = json_node_get_string(node);
-    return true;
-}
 
 static Property *op_prop(ObjectProperty *op)
 {
@@ -161,7 +47,7 @@ static void *op_field(Object *obj, ObjectProperty *op)
 
 static JsonNode *prop_get_bool(Object *obj, ObjectProperty *op, Error **errp)
 {
-    return json_from_bool(*(bool *)op_field(obj, op));
+    return qom_json_new_bool(*(bool *)op_field(obj, op));
 }
 
 static void prop_set_bool(Object *obj, ObjectProperty *op, JsonNode *value,
@@ -169,7 +55,7 @@ static void prop_set_bool(Object *obj, ObjectProperty *op, JsonNode *value,
 {
     bool v;
 
-    if (json_to_bool(value, op->name, &v, errp)) {
+    if (qom_json_get_bool(value, op->name, &v, errp)) {
         *(bool *)op_field(obj, op) = v;
     }
 }
@@ -190,7 +76,7 @@ static JsonNode *prop_get_bit(Object *obj, ObjectProperty *op, Error **errp)
 {
     uint32_t *p = op_field(obj, op);
 
-    return json_from_bool(*p & (1U << op_prop(op)->bitnr));
+    return qom_json_new_bool(*p & (1U << op_prop(op)->bitnr));
 }
 
 static void prop_set_bit(Object *obj, ObjectProperty *op, JsonNode *value,
@@ -200,7 +86,7 @@ static void prop_set_bit(Object *obj, ObjectProperty *op, JsonNode *value,
     uint32_t mask = 1U << op_prop(op)->bitnr;
     bool v;
 
-    if (json_to_bool(value, op->name, &v, errp)) {
+    if (qom_json_get_bool(value, op->name, &v, errp)) {
         *p = v ? *p | mask : *p & ~mask;
     }
 }
@@ -218,7 +104,7 @@ static JsonNode *prop_get_bit64(Object *obj, ObjectProperty *op,
 {
     uint64_t *p = op_field(obj, op);
 
-    return json_from_bool(*p & (1ULL << op_prop(op)->bitnr));
+    return qom_json_new_bool(*p & (1ULL << op_prop(op)->bitnr));
 }
 
 static void prop_set_bit64(Object *obj, ObjectProperty *op, JsonNode *value,
@@ -228,7 +114,7 @@ static void prop_set_bit64(Object *obj, ObjectProperty *op, JsonNode *value,
     uint64_t mask = 1ULL << op_prop(op)->bitnr;
     bool v;
 
-    if (json_to_bool(value, op->name, &v, errp)) {
+    if (qom_json_get_bool(value, op->name, &v, errp)) {
         *p = v ? *p | mask : *p & ~mask;
     }
 }
@@ -258,7 +144,7 @@ static bool prop_get_uint_arg(ObjectProperty *op, JsonNode *value,
                               uint64_t max, const char *type, uint64_t *v,
                               Error **errp)
 {
-    if (!json_to_uint(value, op->name, v, errp)) {
+    if (!qom_json_get_uint(value, op->name, v, errp)) {
         return false;
     }
     if (*v > max) {
@@ -272,7 +158,7 @@ static bool prop_get_uint_arg(ObjectProperty *op, JsonNode *value,
 static JsonNode *prop_get_uint##bits(Object *obj, ObjectProperty *op,       \
                                      Error **errp)                          \
 {                                                                           \
-    return json_from_uint(*(uint##bits##_t *)op_field(obj, op));            \
+    return qom_json_new_uint(*(uint##bits##_t *)op_field(obj, op));            \
 }                                                                           \
                                                                             \
 static void prop_set_uint##bits(Object *obj, ObjectProperty *op,            \
@@ -308,7 +194,7 @@ const PropertyInfo qdev_prop_size = {
 static JsonNode *prop_get_int32(Object *obj, ObjectProperty *op,
                                 Error **errp)
 {
-    return json_from_int(*(int32_t *)op_field(obj, op));
+    return qom_json_new_int(*(int32_t *)op_field(obj, op));
 }
 
 static void prop_set_int32(Object *obj, ObjectProperty *op, JsonNode *value,
@@ -316,7 +202,7 @@ static void prop_set_int32(Object *obj, ObjectProperty *op, JsonNode *value,
 {
     int64_t v;
 
-    if (!json_to_int(value, op->name, &v, errp)) {
+    if (!qom_json_get_int(value, op->name, &v, errp)) {
         return;
     }
     if (v < INT32_MIN || v > INT32_MAX) {
@@ -336,7 +222,7 @@ const PropertyInfo qdev_prop_int32 = {
 static JsonNode *prop_get_int64(Object *obj, ObjectProperty *op,
                                 Error **errp)
 {
-    return json_from_int(*(int64_t *)op_field(obj, op));
+    return qom_json_new_int(*(int64_t *)op_field(obj, op));
 }
 
 static void prop_set_int64(Object *obj, ObjectProperty *op, JsonNode *value,
@@ -344,7 +230,7 @@ static void prop_set_int64(Object *obj, ObjectProperty *op, JsonNode *value,
 {
     int64_t v;
 
-    if (json_to_int(value, op->name, &v, errp)) {
+    if (qom_json_get_int(value, op->name, &v, errp)) {
         *(int64_t *)op_field(obj, op) = v;
     }
 }
@@ -364,7 +250,7 @@ static JsonNode *prop_get_string(Object *obj, ObjectProperty *op,
     char **p = op_field(obj, op);
 
     /* QEMU reads an unset string property as "". */
-    return json_from_str(*p ? *p : "");
+    return qom_json_new_str(*p ? *p : "");
 }
 
 static void prop_set_string(Object *obj, ObjectProperty *op, JsonNode *value,
@@ -373,7 +259,7 @@ static void prop_set_string(Object *obj, ObjectProperty *op, JsonNode *value,
     char **p = op_field(obj, op);
     const char *v;
 
-    if (json_to_str(value, op->name, &v, errp)) {
+    if (qom_json_get_str(value, op->name, &v, errp)) {
         g_free(*p);
         *p = g_strdup(v);
     }
@@ -399,8 +285,9 @@ const PropertyInfo qdev_prop_string = {
 static JsonNode *prop_get_enum(Object *obj, ObjectProperty *op, Error **errp)
 {
     const QEnumLookup *lookup = op_prop(op)->info->enum_table;
+    int value = *(int *)op_field(obj, op);
 
-    return json_from_str(qapi_enum_lookup(lookup, *(int *)op_field(obj, op)));
+    return qom_json_new_str(qapi_enum_lookup(lookup, value));
 }
 
 static void prop_set_enum(Object *obj, ObjectProperty *op, JsonNode *value,
@@ -410,7 +297,7 @@ static void prop_set_enum(Object *obj, ObjectProperty *op, JsonNode *value,
     const char *name;
     int v;
 
-    if (!json_to_str(value, op->name, &name, errp)) {
+    if (!qom_json_get_str(value, op->name, &name, errp)) {
         return;
     }
     v = qapi_enum_parse(lookup, name, -1, NULL);
