@@ -1,8 +1,8 @@
 /*
  * libFuzzer target: arbitrary descriptor rings and virtio-mem requests.
  *
- * virtio-mem runs in-process on a minimal virtio transport whose DMA
- * address space is system memory (1 MiB of guest RAM at 0, the 64 MiB
+ * virtio-mem runs in-process on the virtio test transport (its DMA
+ * address space is system memory) (1 MiB of guest RAM at 0, the 64 MiB
  * device at 4 GiB).  The input is a program of small operations (write a
  * descriptor, publish a head and notify, send a well-formed request with
  * fuzzed fields, change requested-size, reset the device); after each one
@@ -24,6 +24,7 @@
 #include "sysemu/hostmem.h"
 #include "sysemu/reset.h"
 #include "sysemu/shutdown-cause.h"
+#include "virtio-test-transport.h"
 
 #define BLOCK (2 * MiB)
 #define REGION_SIZE (64 * MiB)
@@ -35,76 +36,6 @@
 #define REQ_ADDR 0x10000
 #define RESP_ADDR 0x11000
 #define QSIZE 8
-
-#define TYPE_FUZZ_VIRTIO_BUS "fuzz-vmem-bus"
-#define TYPE_FUZZ_TRANSPORT "fuzz-vmem-transport"
-
-typedef struct FuzzTransport {
-    DeviceState parent_obj;
-    VirtioBusState bus;
-} FuzzTransport;
-
-static FuzzTransport *fuzz_transport(DeviceState *d)
-{
-    return OBJECT_CHECK(FuzzTransport, d, TYPE_FUZZ_TRANSPORT);
-}
-
-static void fuzz_bus_pre_plugged(DeviceState *d, Error **errp)
-{
-    VirtIODevice *vdev = virtio_bus_get_device(&fuzz_transport(d)->bus);
-
-    virtio_add_feature(&vdev->host_features, VIRTIO_F_VERSION_1);
-}
-
-static AddressSpace *fuzz_bus_get_dma_as(DeviceState *d)
-{
-    return &address_space_memory;
-}
-
-static void fuzz_bus_notify(DeviceState *d, uint16_t vector)
-{
-}
-
-static void fuzz_bus_class_init(ObjectClass *klass, void *data)
-{
-    VirtioBusClass *k = VIRTIO_BUS_CLASS(klass);
-
-    BUS_CLASS(klass)->max_dev = 1;
-    k->notify = fuzz_bus_notify;
-    k->pre_plugged = fuzz_bus_pre_plugged;
-    k->get_dma_as = fuzz_bus_get_dma_as;
-}
-
-static void fuzz_transport_realize(DeviceState *dev, Error **errp)
-{
-    FuzzTransport *t = fuzz_transport(dev);
-
-    qbus_init(&t->bus, sizeof(t->bus), TYPE_FUZZ_VIRTIO_BUS, dev,
-              "virtio-bus");
-}
-
-static void fuzz_transport_class_init(ObjectClass *klass, void *data)
-{
-    DEVICE_CLASS(klass)->realize = fuzz_transport_realize;
-}
-
-static const TypeInfo fuzz_types[] = {
-    {
-        .name = TYPE_FUZZ_VIRTIO_BUS,
-        .parent = TYPE_VIRTIO_BUS,
-        .instance_size = sizeof(VirtioBusState),
-        .class_size = sizeof(VirtioBusClass),
-        .class_init = fuzz_bus_class_init,
-    },
-    {
-        .name = TYPE_FUZZ_TRANSPORT,
-        .parent = TYPE_DEVICE,
-        .instance_size = sizeof(FuzzTransport),
-        .class_init = fuzz_transport_class_init,
-    },
-};
-
-DEFINE_TYPES(fuzz_types)
 
 /* The machine every input runs on, created once. */
 typedef struct FuzzMachine {
@@ -164,15 +95,14 @@ static void machine_init(void)
                                   object_get_objects_root(), "mem0"));
     m.mr = host_memory_backend_get_memory(m.memdev);
 
-    m.transport = qdev_new(TYPE_FUZZ_TRANSPORT);
-    qdev_realize(m.transport, NULL, &error_abort);
+    m.transport = virtio_test_transport_new();
     m.vmem = VIRTIO_MEM(qdev_new(TYPE_VIRTIO_MEM));
     m.vdev = VIRTIO_DEVICE(m.vmem);
     object_property_set_link(OBJECT(m.vmem), "memdev", OBJECT(m.memdev),
                              &error_abort);
     object_property_set_uint(OBJECT(m.vmem), "memaddr", DEV_ADDR,
                              &error_abort);
-    qdev_realize(DEVICE(m.vmem), BUS(&fuzz_transport(m.transport)->bus),
+    qdev_realize(DEVICE(m.vmem), virtio_test_transport_bus(m.transport),
                  &error_abort);
     memory_region_add_subregion(get_system_memory(), DEV_ADDR, m.mr);
 }

@@ -16,6 +16,7 @@
 #include "hw/virtio/virtio-mem.h"
 #include "qapi/error.h"
 #include "qom/object_interfaces.h"
+#include "virtio-test-transport.h"
 
 #define BLOCK (2 * MiB)
 #define REGION_SIZE (64 * MiB)
@@ -29,78 +30,6 @@
 #define REQ_ADDR 0x10000
 #define RESP_ADDR 0x11000
 #define QSIZE 8
-
-#define TYPE_TEST_VIRTIO_BUS "test-vmem-bus"
-#define TYPE_TEST_TRANSPORT "test-vmem-transport"
-
-/* ---- a transport whose DMA address space is system memory ---- */
-
-typedef struct TestTransport {
-    DeviceState parent_obj;
-    VirtioBusState bus;
-} TestTransport;
-
-static TestTransport *transport_of(DeviceState *d)
-{
-    return OBJECT_CHECK(TestTransport, d, TYPE_TEST_TRANSPORT);
-}
-
-static void test_bus_pre_plugged(DeviceState *d, Error **errp)
-{
-    VirtIODevice *vdev = virtio_bus_get_device(&transport_of(d)->bus);
-
-    virtio_add_feature(&vdev->host_features, VIRTIO_F_VERSION_1);
-}
-
-static AddressSpace *test_bus_get_dma_as(DeviceState *d)
-{
-    return &address_space_memory;
-}
-
-static void test_bus_notify(DeviceState *d, uint16_t vector)
-{
-}
-
-static void test_bus_class_init(ObjectClass *klass, void *data)
-{
-    VirtioBusClass *k = VIRTIO_BUS_CLASS(klass);
-
-    BUS_CLASS(klass)->max_dev = 1;
-    k->notify = test_bus_notify;
-    k->pre_plugged = test_bus_pre_plugged;
-    k->get_dma_as = test_bus_get_dma_as;
-}
-
-static void test_transport_realize(DeviceState *dev, Error **errp)
-{
-    TestTransport *t = transport_of(dev);
-
-    qbus_init(&t->bus, sizeof(t->bus), TYPE_TEST_VIRTIO_BUS, dev,
-              "virtio-bus");
-}
-
-static void test_transport_class_init(ObjectClass *klass, void *data)
-{
-    DEVICE_CLASS(klass)->realize = test_transport_realize;
-}
-
-static const TypeInfo test_types[] = {
-    {
-        .name = TYPE_TEST_VIRTIO_BUS,
-        .parent = TYPE_VIRTIO_BUS,
-        .instance_size = sizeof(VirtioBusState),
-        .class_size = sizeof(VirtioBusClass),
-        .class_init = test_bus_class_init,
-    },
-    {
-        .name = TYPE_TEST_TRANSPORT,
-        .parent = TYPE_DEVICE,
-        .instance_size = sizeof(TestTransport),
-        .class_init = test_transport_class_init,
-    },
-};
-
-DEFINE_TYPES(test_types)
 
 /* ---- recording listeners ---- */
 
@@ -174,8 +103,7 @@ static bool fixture_try_create(Fixture *f, const char *backend_opts,
     memory_region_init_ram(&f->ram, NULL, "test-ram", RAM_SIZE, &error_abort);
     memory_region_add_subregion(get_system_memory(), 0, &f->ram);
     f->mr = host_memory_backend_get_memory(f->memdev);
-    f->transport = qdev_new(TYPE_TEST_TRANSPORT);
-    qdev_realize(f->transport, NULL, &error_abort);
+    f->transport = virtio_test_transport_new();
     f->vmem = VIRTIO_MEM(qdev_new(TYPE_VIRTIO_MEM));
     f->vdev = VIRTIO_DEVICE(f->vmem);
     object_property_set_link(OBJECT(f->vmem), "memdev", OBJECT(f->memdev),
@@ -196,7 +124,7 @@ static void fixture_realize(Fixture *f)
 {
     VirtIOMEMClass *vmc = VIRTIO_MEM_GET_CLASS(f->vmem);
 
-    qdev_realize(DEVICE(f->vmem), BUS(&transport_of(f->transport)->bus),
+    qdev_realize(DEVICE(f->vmem), virtio_test_transport_bus(f->transport),
                  &error_abort);
     vmc->set_size_change_notifier(f->vmem, record_size, f->sizes);
     memory_region_add_subregion(get_system_memory(), DEV_ADDR, f->mr);
@@ -444,7 +372,7 @@ static void test_discard_disabled(void)
     fixture_create(&f, "memory-backend-ram,size=64M");
     g_assert_cmpint(ram_block_discard_disable(true), ==, 0);
     g_assert_false(qdev_realize(DEVICE(f.vmem),
-                                BUS(&transport_of(f.transport)->bus), &err));
+                                virtio_test_transport_bus(f.transport), &err));
     g_assert_cmpstr(error_get_pretty(err), ==,
                     "Discarding RAM is disabled: Device or resource busy");
     error_free(err);
