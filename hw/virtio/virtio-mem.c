@@ -46,10 +46,88 @@ static uint64_t virtio_mem_effective_block_size(const VirtIOMEM *vmem)
     return MAX(VIRTIO_MEM_DEFAULT_THP_SIZE, page_size);
 }
 
+static bool virtio_mem_check_memslots(const VirtIOMEM *vmem, Error **errp)
+{
+    if (vmem->memslots < 1 || vmem->memslots > VIRTIO_MEM_MAX_MEMSLOTS) {
+        error_setg(errp, "'%s' property must be in the range [1, %d]",
+                   VIRTIO_MEM_MEMSLOTS_PROP, VIRTIO_MEM_MAX_MEMSLOTS);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * Split the memdev region into memslots: each at least
+ * VIRTIO_MEM_MIN_MEMSLOT_SIZE and a multiple of the block size, as even
+ * as that allows; the last one may be smaller.  None is mapped yet.
+ */
+static void virtio_mem_prepare_memslots(VirtIOMEM *vmem)
+{
+    uint64_t region_size = virtio_mem_region_size(vmem);
+    uint64_t block_size = virtio_mem_effective_block_size(vmem);
+    MemoryRegion *memdev_mr = &vmem->memdev->mr;
+    uint64_t size;
+
+    size = QEMU_ALIGN_UP(DIV_ROUND_UP(region_size, vmem->memslots),
+                         block_size);
+    size = QEMU_ALIGN_UP(MAX(size, VIRTIO_MEM_MIN_MEMSLOT_SIZE), block_size);
+    vmem->memslot_size = size;
+    vmem->nb_memslots = DIV_ROUND_UP(region_size, size);
+    vmem->nb_mapped_memslots = 0;
+
+    vmem->mr = g_new0(MemoryRegion, 1);
+    memory_region_init(vmem->mr, OBJECT(vmem), "virtio-mem-memslots",
+                       region_size);
+    vmem->mr->align = memdev_mr->align;
+
+    vmem->memslot_mrs = g_new0(MemoryRegion, vmem->nb_memslots);
+    for (uint32_t i = 0; i < vmem->nb_memslots; i++) {
+        uint64_t offset = i * size;
+        g_autofree char *name = g_strdup_printf("virtio-mem-memslot-%u", i);
+
+        memory_region_init_alias(&vmem->memslot_mrs[i], OBJECT(vmem), name,
+                                 memdev_mr, offset,
+                                 MIN(size, region_size - offset));
+        /* Each memslot must stay a section (and KVM slot) of its own. */
+        memory_region_set_unmergeable(&vmem->memslot_mrs[i], true);
+    }
+}
+
+/*
+ * Map exactly the memslots overlapping the usable region: growing maps
+ * them before any block inside them gets plugged, shrinking unmaps them
+ * once nothing in them is plugged.  One transaction.
+ */
+static void virtio_mem_update_memslots(VirtIOMEM *vmem)
+{
+    uint32_t needed;
+
+    if (!vmem->mr) {
+        return;
+    }
+    needed = DIV_ROUND_UP(vmem->usable_region_size, vmem->memslot_size);
+    if (needed == vmem->nb_mapped_memslots) {
+        return;
+    }
+    memory_region_transaction_begin();
+    while (vmem->nb_mapped_memslots < needed) {
+        uint32_t i = vmem->nb_mapped_memslots++;
+
+        memory_region_add_subregion(vmem->mr, i * vmem->memslot_size,
+                                    &vmem->memslot_mrs[i]);
+    }
+    while (vmem->nb_mapped_memslots > needed) {
+        uint32_t i = --vmem->nb_mapped_memslots;
+
+        memory_region_del_subregion(vmem->mr, &vmem->memslot_mrs[i]);
+    }
+    memory_region_transaction_commit();
+}
+
 /*
  * The single place deciding which region the memory device code maps:
- * today the backend's RAM region itself.  (A device split into memslots
- * would return a container of aliases here instead.)
+ * the backend's RAM region itself with one memslot, else the container
+ * of memslot aliases (created on the first call, i.e. at pre-plug).
  */
 static MemoryRegion *virtio_mem_get_memory_region(VirtIOMEM *vmem,
                                                   Error **errp)
@@ -59,7 +137,17 @@ static MemoryRegion *virtio_mem_get_memory_region(VirtIOMEM *vmem,
                    VIRTIO_MEM_MEMDEV_PROP);
         return NULL;
     }
-    return &vmem->memdev->mr;
+    if (vmem->mr) {
+        return vmem->mr;
+    }
+    if (!virtio_mem_check_memslots(vmem, errp)) {
+        return NULL;
+    }
+    if (vmem->memslots == 1) {
+        return &vmem->memdev->mr;
+    }
+    virtio_mem_prepare_memslots(vmem);
+    return vmem->mr;
 }
 
 /* ---- usable region and plugged size ---- */
@@ -85,6 +173,7 @@ static void virtio_mem_resize_usable_region(VirtIOMEM *vmem,
         return;
     }
     vmem->usable_region_size = newsize;
+    virtio_mem_update_memslots(vmem);
 }
 
 static void virtio_mem_set_plugged_size(VirtIOMEM *vmem, uint64_t size)
@@ -469,6 +558,7 @@ static void virtio_mem_device_realize(DeviceState *dev, Error **errp)
     int ret;
 
     if (!virtio_mem_check_memdev(vmem, errp) ||
+        !virtio_mem_check_memslots(vmem, errp) ||
         !virtio_mem_check_node(vmem, errp) ||
         !virtio_mem_check_sizes(vmem, errp)) {
         return;
@@ -519,6 +609,9 @@ static void virtio_mem_device_unrealize(DeviceState *dev)
     qemu_unregister_reset(virtio_mem_system_reset, vmem);
     virtio_del_queue(vdev, 0);
     virtio_cleanup(vdev);
+    /* Unmapped memslots no longer map the memdev region (nor pin us). */
+    vmem->usable_region_size = 0;
+    virtio_mem_update_memslots(vmem);
     memory_region_set_ram_discard_manager(&vmem->memdev->mr, NULL,
                                           &error_abort);
     host_memory_backend_set_mapped(vmem->memdev, false);
@@ -612,6 +705,7 @@ static Property virtio_mem_properties[] = {
                      TYPE_MEMORY_BACKEND, HostMemoryBackend *),
     DEFINE_PROP_ON_OFF_AUTO(VIRTIO_MEM_UNPLUGGED_INACCESSIBLE_PROP, VirtIOMEM,
                             unplugged_inaccessible, ON_OFF_AUTO_AUTO),
+    DEFINE_PROP_UINT32(VIRTIO_MEM_MEMSLOTS_PROP, VirtIOMEM, memslots, 1),
     DEFINE_PROP_END_OF_LIST(),
 };
 
@@ -743,10 +837,25 @@ static void virtio_mem_class_init(ObjectClass *klass, void *data)
     rdmc->unregister_listener = virtio_mem_rdm_unregister_listener;
 }
 
+/*
+ * The memslot regions are our QOM children, already finalized by now
+ * (the container first, releasing the aliases); free their storage.
+ */
+static void virtio_mem_instance_finalize(Object *obj)
+{
+    VirtIOMEM *vmem = VIRTIO_MEM(obj);
+
+    g_free(vmem->memslot_mrs);
+    vmem->memslot_mrs = NULL;
+    g_free(vmem->mr);
+    vmem->mr = NULL;
+}
+
 static const TypeInfo virtio_mem_info = {
     .name = TYPE_VIRTIO_MEM,
     .parent = TYPE_VIRTIO_DEVICE,
     .instance_size = sizeof(VirtIOMEM),
+    .instance_finalize = virtio_mem_instance_finalize,
     .class_init = virtio_mem_class_init,
     .class_size = sizeof(VirtIOMEMClass),
     .interfaces = (InterfaceInfo[]) {

@@ -34,6 +34,8 @@
 /* Same, for power-of-two @d. */
 #define ROUND_DOWN(n, d) ((n) & -(0 ? (n) : (d)))
 #define ROUND_UP(n, d) ROUND_DOWN((n) + (d) - 1, (d))
+/* @n / @d rounded up. */
+#define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
 
 #define QEMU_PACKED __attribute__((packed))
 #define QEMU_WARN_UNUSED_RESULT __attribute__((warn_unused_result))

@@ -755,6 +755,194 @@ static void test_cli_errors(void)
     assert_device_fails(mem0, "virtio-mem-pci,memdev=mem0,node=3",
                         "'node' property has value '3', which exceedsthe "
                         "number of numa nodes: 1");
+    assert_device_fails(mem0, "virtio-mem-pci,memdev=mem0,memslots=0",
+                        "'memslots' property must be in the range "
+                        "[1, 1024]");
+    assert_device_fails(mem0, "virtio-mem-pci,memdev=mem0,memslots=1025",
+                        "'memslots' property must be in the range "
+                        "[1, 1024]");
+}
+
+/* ---- memslots ---- */
+
+/* 3G below 4G, 1G above: device memory starts at 0x140000000 */
+#define MEMSLOTS_MACHINE "-machine pc -m 4G,maxmem=1T,slots=17 "
+#define MEMSLOTS_DEV_ADDR ((uint64_t)0x140000000)
+#define SLOT ((uint64_t)GIB)     /* memslot size with memslots=500 */
+
+/*
+ * The lines of "info mtree" from the first
+ * "device-memory" line on, as long as they are nested deeper.
+ */
+static char *device_memory_mtree(QTestState *qts)
+{
+    g_autofree char *out = qtest_hmp(qts, "info mtree");
+    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+    GString *res = g_string_new(NULL);
+    int indent = -1;
+
+    for (int i = 0; lines[i]; i++) {
+        const char *l = lines[i];
+        int n = strspn(l, " ");
+
+        if (indent < 0) {
+            if (strstr(l, "): device-memory")) {
+                indent = n;
+                g_string_append_printf(res, "%s\n", l + indent);
+            }
+            continue;
+        }
+        if (n <= indent) {
+            break;
+        }
+        g_string_append_printf(res, "%s\n", l + indent);
+    }
+    return g_string_free(res, false);
+}
+
+#define MTREE_DEVMEM \
+    "0000000140000000-000001047fffffff (prio 0, i/o): device-memory\n" \
+    "  0000000140000000-0000007e3fffffff (prio 0, i/o): virtio-mem-memslots\n"
+
+/* The alias line of memslot @i (1 GiB memslots). */
+static void append_memslot_line(GString *s, unsigned int i)
+{
+    uint64_t start = MEMSLOTS_DEV_ADDR + i * SLOT;
+
+    g_string_append_printf(s, "    %016" PRIx64 "-%016" PRIx64
+                           " (prio 0, ram): alias virtio-mem-memslot-%u "
+                           "@mem0 %016" PRIx64 "-%016" PRIx64 "\n",
+                           start, start + SLOT - 1, i, i * SLOT,
+                           (i + 1) * SLOT - 1);
+}
+
+static void test_memslots_layout(void)
+{
+    QTestState *qts = qtest_init(MEMSLOTS_MACHINE
+                                 "-object memory-backend-ram,id=mem0,"
+                                 "size=500G,reserve=off "
+                                 "-device virtio-mem-pci,id=vm0,memdev=mem0,"
+                                 "memslots=500");
+    g_autofree char *none = NULL, *two = NULL, *twenty = NULL;
+    g_autofree char *five = NULL, *flat = NULL;
+    g_autoptr(GString) expected = g_string_new(MTREE_DEVMEM);
+
+    none = device_memory_mtree(qts);
+    g_assert_cmpstr(none, ==, MTREE_DEVMEM);
+
+    /* the usable region (2G + 256M) needs 3 memslots */
+    set_requested_size(qts, 2 * SLOT);
+    two = device_memory_mtree(qts);
+    g_assert_cmpstr(two, ==, MTREE_DEVMEM
+        "    0000000140000000-000000017fffffff (prio 0, ram): alias "
+        "virtio-mem-memslot-0 @mem0 0000000000000000-000000003fffffff\n"
+        "    0000000180000000-00000001bfffffff (prio 0, ram): alias "
+        "virtio-mem-memslot-1 @mem0 0000000040000000-000000007fffffff\n"
+        "    00000001c0000000-00000001ffffffff (prio 0, ram): alias "
+        "virtio-mem-memslot-2 @mem0 0000000080000000-00000000bfffffff\n");
+
+    set_requested_size(qts, 20 * SLOT);
+    twenty = device_memory_mtree(qts);
+    for (unsigned int i = 0; i <= 20; i++) {
+        append_memslot_line(expected, i);
+    }
+    g_assert_cmpstr(twenty, ==, expected->str);
+
+    /* each memslot is a range of its own in the flat view */
+    flat = qtest_hmp(qts, "info mtree -f");
+    for (unsigned int i = 0; i <= 20; i++) {
+        g_autofree char *line = NULL, *at = NULL;
+        uint64_t start = MEMSLOTS_DEV_ADDR + i * SLOT;
+
+        at = i ? g_strdup_printf(" @%016" PRIx64, i * SLOT) : g_strdup("");
+        line = g_strdup_printf("  %016" PRIx64 "-%016" PRIx64
+                               " (prio 0, ram): mem0%s\n",
+                               start, start + SLOT - 1, at);
+        g_assert_nonnull(strstr(flat, line));
+    }
+    /* ... and nothing beyond memslot 20 is mapped */
+    g_assert_null(strstr(flat, "-000000067fffffff (prio 0, ram): mem0 @"
+                         "0000000500000000\n  0000000680000000"));
+
+    /* shrinking the request keeps them; a reboot shrinks the region */
+    set_requested_size(qts, 5 * SLOT);
+    g_free(twenty);
+    twenty = device_memory_mtree(qts);
+    g_assert_cmpstr(twenty, ==, expected->str);
+    qtest_qmp_assert_success(qts, "{'execute': 'system_reset'}");
+    qtest_qmp_eventwait(qts, "RESET");
+    five = device_memory_mtree(qts);
+    g_string_assign(expected, MTREE_DEVMEM);
+    for (unsigned int i = 0; i <= 5; i++) {
+        append_memslot_line(expected, i);
+    }
+    g_assert_cmpstr(five, ==, expected->str);
+    qtest_quit(qts);
+}
+
+/* memslots=1: the memdev region is mapped directly, as always. */
+static void test_memslots_one(void)
+{
+    QTestState *qts = start_vm("memory-backend-ram,size=1G", "memslots=1");
+    g_autofree char *mtree = device_memory_mtree(qts);
+
+    g_assert_cmpstr(mtree, ==,
+        "0000000100000000-000000033fffffff (prio 0, i/o): device-memory\n"
+        "  0000000100000000-000000013fffffff (prio 0, ram): mem0\n");
+    qtest_quit(qts);
+}
+
+/* Plugging across a memslot boundary (8 memslots of 128 MiB). */
+static void test_memslots_plug_unplug(void)
+{
+    QTestState *qts = start_vm("memory-backend-ram,size=1G",
+                               "memslots=8,requested-size=200M");
+    const uint64_t boundary = DEV_ADDR + 128 * MIB;
+    const char data[] = "across two memslots";
+    char buf[sizeof(data)];
+    g_autofree char *mtree = NULL;
+    VMem d;
+
+    vmem_init(&d, qts);
+    vmem_start(&d);
+
+    /* usable: 200M + 256M -> memslots 0-3 */
+    mtree = device_memory_mtree(qts);
+    g_assert_nonnull(strstr(mtree, "virtio-mem-memslot-3 @mem0"));
+    g_assert_null(strstr(mtree, "virtio-mem-memslot-4"));
+
+    g_assert_cmpint(plug(&d, boundary - BLOCK, 2), ==, VIRTIO_MEM_RESP_ACK);
+    g_assert_cmpint(state(&d, boundary - BLOCK, 2), ==,
+                    VIRTIO_MEM_STATE_PLUGGED);
+    g_assert_cmpuint(plugged_size(qts), ==, 2 * BLOCK);
+    qtest_memwrite(qts, boundary - 8, data, sizeof(data));
+    qtest_memread(qts, boundary - 8, buf, sizeof(buf));
+    g_assert_cmpstr(buf, ==, data);
+
+    /* unplug the upper half: the lower half keeps its data */
+    g_assert_cmpint(unplug(&d, boundary, 1), ==, VIRTIO_MEM_RESP_ACK);
+    g_assert_cmphex(qtest_readq(qts, boundary), ==, 0);
+    g_assert_cmphex(qtest_readq(qts, boundary + 8), ==, 0);
+    memset(buf, 0, sizeof(buf));
+    qtest_memread(qts, boundary - 8, buf, 8);
+    g_assert_cmpmem(buf, 8, data, 8);
+    g_assert_cmpint(unplug(&d, boundary - BLOCK, 1), ==, VIRTIO_MEM_RESP_ACK);
+    g_assert_cmphex(qtest_readq(qts, boundary - 8), ==, 0);
+    g_assert_cmpuint(plugged_size(qts), ==, 0);
+
+    /* plugged again in the last usable memslot */
+    g_assert_cmpint(plug(&d, DEV_ADDR + 3 * 128 * MIB, 1), ==,
+                    VIRTIO_MEM_RESP_ACK);
+    qtest_writeq(qts, DEV_ADDR + 3 * 128 * MIB, 0x1234);
+    g_assert_cmphex(qtest_readq(qts, DEV_ADDR + 3 * 128 * MIB), ==, 0x1234);
+
+    /* UNPLUG_ALL with requested-size 0 unmaps all memslots */
+    set_requested_size(qts, 0);
+    g_assert_cmpint(unplug_all(&d), ==, VIRTIO_MEM_RESP_ACK);
+    g_free(mtree);
+    mtree = device_memory_mtree(qts);
+    g_assert_null(strstr(mtree, "virtio-mem-memslot-"));
+    vmem_quit(&d);
 }
 
 int main(int argc, char **argv)
@@ -776,5 +964,9 @@ int main(int argc, char **argv)
     qtest_add_func("/virtio-mem/prealloc", test_prealloc);
     qtest_add_func("/virtio-mem/size-change-event", test_size_change_event);
     qtest_add_func("/virtio-mem/cli-errors", test_cli_errors);
+    qtest_add_func("/virtio-mem/memslots/layout", test_memslots_layout);
+    qtest_add_func("/virtio-mem/memslots/one", test_memslots_one);
+    qtest_add_func("/virtio-mem/memslots/plug-unplug",
+                   test_memslots_plug_unplug);
     return g_test_run();
 }

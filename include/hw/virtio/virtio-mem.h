@@ -22,6 +22,10 @@
  *                           VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE; auto =
  *                           on unless the backend is private anonymous
  *                           memory with the host page size (QEMU 7.2)
+ *   memslots                uint32, default 1, 1..1024, fixed after
+ *                           realize: expose the region through that many
+ *                           unmergeable aliases (each a KVM memslot), only
+ *                           those overlapping the usable region mapped
  */
 #ifndef HW_VIRTIO_MEM_H
 #define HW_VIRTIO_MEM_H
@@ -42,6 +46,11 @@ OBJECT_DECLARE_TYPE(VirtIOMEM, VirtIOMEMClass, VIRTIO_MEM)
 #define VIRTIO_MEM_ADDR_PROP "memaddr"
 #define VIRTIO_MEM_PREALLOC_PROP "prealloc"
 #define VIRTIO_MEM_UNPLUGGED_INACCESSIBLE_PROP "unplugged-inaccessible"
+#define VIRTIO_MEM_MEMSLOTS_PROP "memslots"
+
+/* The most memslots one device may use, and the smallest memslot size. */
+#define VIRTIO_MEM_MAX_MEMSLOTS 1024
+#define VIRTIO_MEM_MIN_MEMSLOT_SIZE (128 * MiB)
 
 /* The smallest block size the device accepts. */
 #define VIRTIO_MEM_MIN_BLOCK_SIZE (1 * MiB)
@@ -76,6 +85,20 @@ struct VirtIOMEM {
     RamDiscardListenerList listeners;
     /* set while ram_block_coordinated_discard_require(true) is held */
     bool discard_required;
+
+    /* the "memslots" property */
+    uint32_t memslots;
+    /*
+     * With memslots > 1 (set up on the first get_memory_region): the
+     * container the memory device code maps, nb_memslots aliases of the
+     * memdev region of memslot_size each (the last may be smaller), and
+     * how many of them (a prefix) are mapped into the container.
+     */
+    MemoryRegion *mr;
+    MemoryRegion *memslot_mrs;
+    uint32_t nb_memslots;
+    uint32_t nb_mapped_memslots;
+    uint64_t memslot_size;
 
     /* called whenever the plugged size changes (one user: the proxy) */
     VirtIOMEMSizeChangeFn *size_change_fn;
