@@ -446,6 +446,138 @@ static void test_prealloc_failure(void)
     fixture_teardown(&f);
 }
 
+/* ---- memslots ---- */
+
+typedef struct MapLogger {
+    MemoryListener ml;
+    MemoryRegion *mr;   /* only sections of this region are logged */
+    GString *log;
+} MapLogger;
+
+static void map_logger_log(MemoryListener *ml, MemoryRegionSection *s,
+                           const char *what)
+{
+    MapLogger *l = container_of(ml, MapLogger, ml);
+
+    if (s->mr != l->mr) {
+        return;
+    }
+    g_string_append_printf(l->log, "%s 0x%" PRIx64 "+0x%" PRIx64
+                           " @0x%" PRIx64 "\n", what,
+                           (uint64_t)s->offset_within_region,
+                           int128_get64(s->size),
+                           (uint64_t)s->offset_within_address_space);
+}
+
+static void map_logger_add(MemoryListener *ml, MemoryRegionSection *s)
+{
+    map_logger_log(ml, s, "map");
+}
+
+static void map_logger_del(MemoryListener *ml, MemoryRegionSection *s)
+{
+    map_logger_log(ml, s, "unmap");
+}
+
+/*
+ * 1 GiB in memslots=8: eight 128 MiB memslots.  Memslots are mapped
+ * before anything inside them can be populated and unmapped only after
+ * everything was discarded; the manager stays on the memdev region.
+ */
+static void test_memslots_mapping(void)
+{
+    g_autoptr(GString) log = g_string_new("");
+    VirtIOMEMClass *vmc;
+    MemoryRegionSection all = { .size = int128_make64(1 * GiB) };
+    MapLogger ml = {
+        .ml = {
+            .region_add = map_logger_add,
+            .region_del = map_logger_del,
+            .name = "test-memslots",
+        },
+        .log = log,
+    };
+    MemoryRegion *container;
+    Recorder r;
+    Fixture f;
+
+    fixture_create(&f, "memory-backend-ram,size=1G");
+    vmc = VIRTIO_MEM_GET_CLASS(f.vmem);
+    object_property_set_uint(OBJECT(f.vmem), "memslots", 8, &error_abort);
+    object_property_set_uint(OBJECT(f.vmem), "requested-size", 16 * MiB,
+                             &error_abort);
+    container = vmc->get_memory_region(f.vmem, &error_abort);
+    g_assert_true(container != f.mr);
+    g_assert_cmpstr(memory_region_name(container), ==,
+                    "virtio-mem-memslots");
+    g_assert_cmpuint(memory_region_size(container), ==, 1 * GiB);
+    g_assert_true(vmc->get_memory_region(f.vmem, &error_abort) == container);
+
+    ml.mr = f.mr;
+    memory_listener_register(&ml.ml, &address_space_memory);
+    qdev_realize(DEVICE(f.vmem), virtio_test_transport_bus(f.transport),
+                 &error_abort);
+    g_assert_true(memory_region_get_ram_discard_manager(f.mr) ==
+                  RAM_DISCARD_MANAGER(f.vmem));
+    memory_region_add_subregion(get_system_memory(), DEV_ADDR, container);
+    /* usable: 16M + 256M -> memslots 0-2 */
+    g_assert_cmpstr(log->str, ==,
+                    "map 0x0+0x8000000 @0x100000000\n"
+                    "map 0x8000000+0x8000000 @0x108000000\n"
+                    "map 0x10000000+0x8000000 @0x110000000\n");
+    g_string_truncate(log, 0);
+
+    all.mr = f.mr;
+    all.offset_within_address_space = DEV_ADDR;
+    memset(&r, 0, sizeof(r));
+    r.log = log;
+    ram_discard_listener_init(&r.rdl, recorder_populate, recorder_discard,
+                              false);
+    ram_discard_manager_register_listener(RAM_DISCARD_MANAGER(f.vmem), &r.rdl,
+                                          &all);
+    driver_start(&f);
+
+    /* growing maps memslots 3 and 4 before they can be plugged */
+    object_property_set_uint(OBJECT(f.vmem), "requested-size", 384 * MiB,
+                             &error_abort);
+    g_assert_cmpint(plug(&f, 128 * MiB - BLOCK, 2), ==,
+                    VIRTIO_MEM_RESP_ACK);
+    g_assert_cmpstr(log->str, ==,
+                    "map 0x18000000+0x8000000 @0x118000000\n"
+                    "map 0x20000000+0x8000000 @0x120000000\n"
+                    "populate 0x7e00000+0x400000\n");
+    g_string_truncate(log, 0);
+
+    /* beyond the usable region (640M: memslots 5-7 unmapped) */
+    g_assert_cmpint(plug(&f, 640 * MiB, 1), ==, VIRTIO_MEM_RESP_ERROR);
+    g_assert_cmpstr(log->str, ==, "");
+
+    /* UNPLUG_ALL with nothing requested: discard first, then unmap all */
+    object_property_set_uint(OBJECT(f.vmem), "requested-size", 0,
+                             &error_abort);
+    g_assert_cmpint(request(&f, VIRTIO_MEM_REQ_UNPLUG_ALL, 0, 0), ==,
+                    VIRTIO_MEM_RESP_ACK);
+    g_assert_cmpstr(log->str, ==,
+                    "discard 0x7e00000+0x400000\n"
+                    "unmap 0x0+0x8000000 @0x100000000\n"
+                    "unmap 0x8000000+0x8000000 @0x108000000\n"
+                    "unmap 0x10000000+0x8000000 @0x110000000\n"
+                    "unmap 0x18000000+0x8000000 @0x118000000\n"
+                    "unmap 0x20000000+0x8000000 @0x120000000\n");
+    ram_discard_manager_unregister_listener(RAM_DISCARD_MANAGER(f.vmem),
+                                            &r.rdl);
+    memory_listener_unregister(&ml.ml);
+
+    /* unrealize releases the manager although memslots were mapped */
+    object_property_set_uint(OBJECT(f.vmem), "requested-size", 16 * MiB,
+                             &error_abort);
+    memory_region_del_subregion(get_system_memory(), container);
+    qdev_unrealize(DEVICE(f.vmem));
+    g_assert_null(memory_region_get_ram_discard_manager(f.mr));
+    g_assert_false(memory_region_is_mapped(f.mr));
+    fixture_teardown(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -460,5 +592,6 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-mem/discard-disabled", test_discard_disabled);
     g_test_add_func("/virtio-mem/prealloc", test_prealloc_populates);
     g_test_add_func("/virtio-mem/prealloc-failure", test_prealloc_failure);
+    g_test_add_func("/virtio-mem/memslots/mapping", test_memslots_mapping);
     return g_test_run();
 }
