@@ -150,6 +150,11 @@ static MemoryRegion *virtio_mem_get_memory_region(VirtIOMEM *vmem,
     return vmem->mr;
 }
 
+static unsigned int virtio_mem_get_memslots(VirtIOMEM *vmem)
+{
+    return vmem->mr ? vmem->nb_memslots : 1;
+}
+
 /* ---- usable region and plugged size ---- */
 
 /*
@@ -827,6 +832,7 @@ static void virtio_mem_class_init(ObjectClass *klass, void *data)
 
     vmc->fill_device_info = virtio_mem_fill_device_info;
     vmc->get_memory_region = virtio_mem_get_memory_region;
+    vmc->get_memslots = virtio_mem_get_memslots;
     vmc->set_size_change_notifier = virtio_mem_set_size_change_notifier;
 
     rdmc->get_min_granularity = virtio_mem_rdm_get_min_granularity;

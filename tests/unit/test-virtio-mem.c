@@ -251,6 +251,8 @@ static void test_manager_set_before_mapping(void)
     fixture_realize(&f);
     g_assert_true(memory_region_get_ram_discard_manager(f.mr) ==
                   RAM_DISCARD_MANAGER(f.vmem));
+    g_assert_cmpuint(VIRTIO_MEM_GET_CLASS(f.vmem)->get_memslots(f.vmem), ==,
+                     1);
     g_assert_cmpuint(ram_discard_manager_get_min_granularity(
                          RAM_DISCARD_MANAGER(f.vmem), f.mr), ==, BLOCK);
     g_assert_true(host_memory_backend_is_mapped(f.memdev));
@@ -512,6 +514,7 @@ static void test_memslots_mapping(void)
                     "virtio-mem-memslots");
     g_assert_cmpuint(memory_region_size(container), ==, 1 * GiB);
     g_assert_true(vmc->get_memory_region(f.vmem, &error_abort) == container);
+    g_assert_cmpuint(vmc->get_memslots(f.vmem), ==, 8);
 
     ml.mr = f.mr;
     memory_listener_register(&ml.ml, &address_space_memory);

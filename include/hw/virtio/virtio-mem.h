@@ -121,6 +121,11 @@ struct VirtIOMEMClass {
      * the memdev's RAM region; with memslots a container of aliases.
      */
     MemoryRegion *(*get_memory_region)(VirtIOMEM *vmem, Error **errp);
+    /*
+     * How many memslots the region from get_memory_region() may use at
+     * most (1 without memslots); valid once get_memory_region() succeeded.
+     */
+    unsigned int (*get_memslots)(VirtIOMEM *vmem);
     /* Set (or, with @fn NULL, clear) the size change callback. */
     void (*set_size_change_notifier)(VirtIOMEM *vmem,
                                      VirtIOMEMSizeChangeFn *fn,
