@@ -38,7 +38,7 @@ FUZZ_SECONDS ?= 120
 fuzz:
 	@scripts/install-deps.sh --fuzz
 	test -f build-fuzz/build.ninja || CC=clang meson setup build-fuzz \
-	    -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=false
+	    -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C build-fuzz -j$(NINJA_JOBS) tests/fuzz/virtio-mem-fuzz
 	mkdir -p build-fuzz/corpus
 	build-fuzz/tests/fuzz/virtio-mem-fuzz -max_total_time=$(FUZZ_SECONDS) \

@@ -23,7 +23,6 @@ static RunResult run_sparsevm(const char *input, const char *const *args)
     const char *bin = g_getenv("SPARSEVM_BINARY");
     g_autoptr(GPtrArray) argv = g_ptr_array_new();
     g_autofree char *in_path = NULL;
-    g_autofree char *cmd = NULL;
     GError *gerr = NULL;
     RunResult r = { 0 };
     int in_fd, wait_status;

@@ -388,6 +388,7 @@ static void test_keyval_help(void)
     g_autoptr(KeyValList) l4 = NULL;
     g_autofree char *d2 = NULL;
 
+    g_assert_nonnull(l1);
     g_assert_false(help);
     l2 = keyval_parse("memory-backend-ram,help", "qom-type", &help,
                       &error_abort);
