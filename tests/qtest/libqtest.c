@@ -137,16 +137,19 @@ static char **build_argv(QTestState *s, const char *extra_args)
     g_ptr_array_add(argv, g_strdup(log));
     g_ptr_array_add(argv, g_strdup("-qmp"));
     g_ptr_array_add(argv, g_strdup_printf("unix:%s", s->qmp_path));
-    g_ptr_array_add(argv, g_strdup("-accel"));
-    g_ptr_array_add(argv, g_strdup("qtest"));
-    g_ptr_array_add(argv, g_strdup("-display"));
-    g_ptr_array_add(argv, g_strdup("none"));
-    g_ptr_array_add(argv, g_strdup("-nodefaults"));
     if (extra_args && *extra_args &&
         !g_shell_parse_argv(extra_args, NULL, &extra, &gerr)) {
         g_error("libqtest: bad extra arguments '%s': %s", extra_args,
                 gerr->message);
     }
+    /* A test may pick another accelerator (-accel kvm); qtest otherwise. */
+    if (!extra || !g_strv_contains((const char * const *)extra, "-accel")) {
+        g_ptr_array_add(argv, g_strdup("-accel"));
+        g_ptr_array_add(argv, g_strdup("qtest"));
+    }
+    g_ptr_array_add(argv, g_strdup("-display"));
+    g_ptr_array_add(argv, g_strdup("none"));
+    g_ptr_array_add(argv, g_strdup("-nodefaults"));
     for (int i = 0; extra && extra[i]; i++) {
         g_ptr_array_add(argv, g_strdup(extra[i]));
     }
