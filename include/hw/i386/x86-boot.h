@@ -29,6 +29,14 @@ typedef struct X86BootState {
     uint16_t gdt_limit;
     uint16_t code_sel;          /* GDT selector of the 64-bit code segment */
     uint16_t data_sel;          /* ... of the flat data segment (ds..ss) */
+    /*
+     * The 64-bit TSS the loader built in guest RAM (RSP0 for interrupts
+     * and exceptions taken from ring 3), and its GDT selector.  The vCPU's
+     * TR is loaded with it (type 11, busy).
+     */
+    uint64_t tss_base;
+    uint32_t tss_limit;
+    uint16_t tss_sel;
 } X86BootState;
 
 /*
