@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_mem.h>
 #include "libqtest.h"
@@ -666,6 +667,58 @@ static void test_getfd(void)
     line = qmp_line(f);
     g_assert_cmpstr(line, ==, "{\"return\": {}}\n");
     g_free(line);
+    /*
+     * A pipe: `cat` copies it to a file.  ELF is written sequentially and
+     * kdump-zlib is the flattened stream made for pipes.
+     */
+    for (int i = 0; i < 2; i++) {
+        const char *format = i ? "kdump-zlib" : "elf";
+        g_autofree char *out_path = tmp_path(i ? "pipe.kdump" : "pipe.elf");
+        g_autofree char *sh = g_strdup_printf("cat > %s", out_path);
+        char *child_argv[] = { (char *)"sh", (char *)"-c", sh, NULL };
+        g_autofree char *cmd = g_strdup_printf(
+            "{\"execute\": \"dump-guest-memory\", \"arguments\": "
+            "{\"paging\": false, \"protocol\": \"fd:pipe\", "
+            "\"format\": \"%s\"}}\n", format);
+        GPid pid;
+        int in_fd, status;
+
+        g_assert_true(g_spawn_async_with_pipes(NULL, child_argv, NULL,
+                                               G_SPAWN_SEARCH_PATH |
+                                               G_SPAWN_DO_NOT_REAP_CHILD,
+                                               NULL, NULL, &pid, &in_fd,
+                                               NULL, NULL, NULL));
+        qmp_send_fd(sock, "{\"execute\": \"getfd\", \"arguments\": "
+                    "{\"fdname\": \"pipe\"}}\n", in_fd);
+        close(in_fd);
+        line = qmp_line(f);
+        g_assert_cmpstr(line, ==, "{\"return\": {}}\n");
+        g_free(line);
+        qmp_send_fd(sock, cmd, -1);
+        line = qmp_line(f);
+        g_assert_cmpstr(line, ==, "{\"return\": {}}\n");
+        g_free(line);
+        /* sparsevm closed its end: cat sees EOF */
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        g_spawn_close_pid(pid);
+        if (i) {
+            DumpKdump *k = dump_kdump_open(out_path, &err);
+            g_autoptr(GArray) ranges = NULL;
+
+            g_assert_no_error(err);
+            g_assert_true(k->flattened);
+            ranges = dump_kdump_ranges(k);
+            assert_ranges(ranges, &ram, 1);
+            dump_kdump_close(k);
+        } else {
+            e = dump_elf_open(out_path, &err);
+            g_assert_no_error(err);
+            assert_ranges(e->loads, &ram, 1);
+            dump_elf_close(e);
+        }
+        unlink(out_path);
+    }
+
     /* The dump took the fd: the name is gone. */
     qmp_send_fd(sock, "{\"execute\": \"closefd\", \"arguments\": "
                 "{\"fdname\": \"dumpfd\"}}\n", -1);
