@@ -16,6 +16,7 @@
 #include <sys/procfs.h>
 #include <zlib.h>
 #include "qemu/bitops.h"
+#include "qemu/cutils.h"
 #include "sysemu/dump.h"
 #include "sysemu/memory_mapping.h"
 #include "sysemu/runstate.h"
@@ -978,10 +979,8 @@ void hmp_dump_guest_memory(GString *out, int argc, char **argv)
         file = argv[i++];
     }
     if (i + 2 == argc) {
-        if (!g_ascii_string_to_signed(argv[i], 0, 0, INT64_MAX,
-                                      (gint64 *)&begin, NULL) ||
-            !g_ascii_string_to_signed(argv[i + 1], 0, 0, INT64_MAX,
-                                      (gint64 *)&length, NULL)) {
+        if (qemu_strtoi64(argv[i], NULL, 0, &begin) < 0 ||
+            qemu_strtoi64(argv[i + 1], NULL, 0, &length) < 0) {
             g_string_append(out, "dump-guest-memory: begin and length must "
                             "be numbers\n");
             return;

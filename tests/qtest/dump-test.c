@@ -564,6 +564,10 @@ static void test_hmp(void)
     g_autofree char *out2 = qtest_hmp(qts, "dump-guest-memory -z %s", kd);
     g_autofree char *out3 = qtest_hmp(qts, "dump-guest-memory -p %s", elf);
     g_autofree char *out4 = qtest_hmp(qts, "dump-guest-memory");
+    g_autofree char *filtered = tmp_path("hmp-filtered.elf");
+    g_autofree char *out5 = qtest_hmp(qts, "dump-guest-memory %s 0x180000 "
+                                      "0x200000", filtered);
+    const DumpRange window = { 0x180000, 0x200000, 0 };
     const DumpRange ram = { 0, 64 * MIB, 0 };
     DumpElf *e;
     DumpKdump *k;
@@ -574,6 +578,7 @@ static void test_hmp(void)
     g_assert_cmpstr(out3, ==, "Error: Obtaining memory mappings is "
                     "unsupported on this CPU.\n");
     g_assert_true(g_str_has_prefix(out4, "Usage: dump-guest-memory"));
+    g_assert_cmpstr(out5, ==, "");
     assert_running(qts);
     qtest_quit(qts);
 
@@ -581,6 +586,12 @@ static void test_hmp(void)
     g_assert_no_error(err);
     assert_ranges(e->loads, &ram, 1);
     dump_elf_close(e);
+    /* begin/length: only that window of RAM */
+    e = dump_elf_open(filtered, &err);
+    g_assert_no_error(err);
+    assert_ranges(e->loads, &window, 1);
+    dump_elf_close(e);
+    unlink(filtered);
     k = dump_kdump_open(kd, &err);
     g_assert_no_error(err);
     ranges = dump_kdump_ranges(k);
