@@ -11,6 +11,7 @@
 #include "hw/qdev-core.h"
 #include "qemu/cutils.h"
 #include "sysemu/sysemu.h"
+#include "sysemu/dump.h"
 
 #define HMP_PROMPT "(qemu) "
 
@@ -98,6 +99,10 @@ static const HMPCommand hmp_cmds[] = {
     { "device_add", "driver[,prop=value][,...]", "add device, like -device "
       "on the command line", hmp_device_add },
     { "device_del", "device", "remove device", hmp_device_del },
+    { "dump-guest-memory", "[-p] [-d] [-z] [-R] filename [begin length]",
+      "dump guest memory into file 'filename' (-d: detach, -z: "
+      "kdump-compressed with zlib, -R with -z: raw kdump)",
+      hmp_dump_guest_memory },
     { "help", "[cmd]", "show the help", hmp_help },
     { "info", "[subcommand]", "show various information about the system "
       "state", hmp_info },

@@ -30,6 +30,8 @@ typedef struct MonitorHMP {
 } MonitorHMP;
 
 static GPtrArray *qmp_monitors;     /* of MonitorQMP * */
+/* The session whose request is being dispatched (for getfd). */
+static MonitorQMP *qmp_cur_mon;
 
 static void qmp_send_object(MonitorQMP *mon, JsonObject *obj)
 {
@@ -79,7 +81,9 @@ static void qmp_handle_value(void *opaque, const char *text)
                                   "QMP input must be a JSON object");
     } else {
         request = json_node_get_object(node);
+        qmp_cur_mon = mon;
         resp = qmp_dispatch(request, mon->negotiated);
+        qmp_cur_mon = NULL;
         if (!mon->negotiated && is_capabilities_request(request) &&
             json_object_has_member(resp, "return")) {
             mon->negotiated = true;
@@ -88,6 +92,11 @@ static void qmp_handle_value(void *opaque, const char *text)
     if (resp) {
         qmp_send_object(mon, resp);
     }
+}
+
+int monitor_qmp_take_received_fd(void)
+{
+    return qmp_cur_mon ? qemu_chr_fe_get_msgfd(&qmp_cur_mon->chr) : -1;
 }
 
 static int qmp_can_read(void *opaque)

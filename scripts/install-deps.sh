@@ -7,6 +7,9 @@ PACKAGES=(
     gcc make pkg-config meson ninja-build python3
     libglib2.0-dev libjson-glib-dev zlib1g-dev
     linux-libc-dev
+    # dump-test checks dumps with real tools: readelf (binutils), gdb,
+    # makedumpfile -R (the flattened kdump format)
+    binutils gdb makedumpfile
 )
 # "--fuzz": also what the libFuzzer build needs.
 if [ "${1:-}" = "--fuzz" ]; then

@@ -52,4 +52,18 @@ int64_t monitor_event_throttle_period(const char *event);
 /* Drop pending throttled events and their timers (tests, shutdown). */
 void monitor_event_throttle_reset(void);
 
+/*
+ * While a QMP command runs: the fd that came with its request
+ * (SCM_RIGHTS), now owned by the caller, or -1.
+ */
+int monitor_qmp_take_received_fd(void);
+
+/*
+ * The fds passed with QMP getfd (monitor/fds.c), by name.
+ * monitor_fd_take: remove fd @name from the table and return it (the
+ * caller owns it), or -1 with QEMU's error "File descriptor named 'X' has
+ * not been found".
+ */
+int monitor_fd_take(const char *name, Error **errp);
+
 #endif
