@@ -1149,9 +1149,27 @@ static void test_dynamic_memslots_shared(void)
                                  "unplugged-inaccessible=on,"
                                  "dynamic-memslots=on");
 
+    JsonNode *ret;
+    JsonObject *data;
+    g_autoptr(GList) members = NULL;
+    GString *names = g_string_new(NULL);
+
     /* 768 of 1024 GiB: 192 memslots; the rest (64) for the last 256 GiB */
     g_assert_cmpint(qtest_qom_get_int(qts, "vm0", "memslots"), ==, 192);
     g_assert_cmpint(qtest_qom_get_int(qts, "vm1", "memslots"), ==, 64);
+
+    /* query-memory-devices: QEMU 8.2's members, no memslot count */
+    ret = qtest_qmp_assert_success(qts, "{'execute': "
+                                   "'query-memory-devices'}");
+    data = json_object_get_object_member(
+        json_array_get_object_element(json_node_get_array(ret), 0), "data");
+    members = json_object_get_members(data);
+    for (GList *l = members; l; l = l->next) {
+        g_string_append_printf(names, "%s ", (const char *)l->data);
+    }
+    g_assert_cmpstr(names->str, ==, "memdev memaddr block-size size node "
+                    "max-size requested-size id ");
+    g_string_free(names, true);
     qtest_quit(qts);
 }
 
