@@ -3,6 +3,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/boards.h"
+#include "hw/mem/memory-device.h"
 #include "qom/object_interfaces.h"
 
 MachineState *current_machine;
@@ -47,7 +48,7 @@ static void machine_finalize(Object *obj)
     MachineState *ms = MACHINE(obj);
 
     g_free(ms->ram_memdev_id);
-    g_free(ms->device_memory);
+    machine_memory_devices_finalize(ms);
     if (current_machine == ms) {
         current_machine = NULL;
     }

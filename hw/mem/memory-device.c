@@ -7,10 +7,12 @@
 #include "hw/mem/memory-device.h"
 #include "hw/boards.h"
 #include "hw/qdev-core.h"
+#include "hw/virtio/vhost.h"
 #include "exec/address-spaces.h"
 #include "qapi/error.h"
 #include "qapi/qmp/dispatch.h"
 #include "qemu/error-report.h"
+#include "sysemu/kvm.h"
 
 /* The plugged memory devices, in ascending address order. */
 static GList *plugged_devices;
@@ -27,18 +29,94 @@ static const char *md_id(const MemoryDeviceState *md)
     return id ? id : "";
 }
 
+/* Is @section a RAM section inside device memory (one memslot)? */
+static bool memory_devices_section_is_memslot(DeviceMemoryState *dms,
+                                              MemoryRegionSection *section)
+{
+    uint64_t start = section->offset_within_address_space;
+    uint64_t size = int128_get64(section->size);
+
+    return memory_region_is_ram(section->mr) && start >= dms->base &&
+           start - dms->base + size <= memory_region_size(&dms->mr);
+}
+
+/*
+ * Each RAM section mapped inside device memory is one memslot for KVM
+ * and for vhost backends: count them as they come and go.
+ */
+static void memory_devices_region_add(MemoryListener *listener,
+                                      MemoryRegionSection *section)
+{
+    DeviceMemoryState *dms = container_of(listener, DeviceMemoryState,
+                                          listener);
+
+    if (!memory_devices_section_is_memslot(dms, section)) {
+        return;
+    }
+    dms->used_memslots++;
+    if (dms->used_memslots > dms->required_memslots) {
+        warn_report("memory devices use more memory slots (%u) than they "
+                    "reserved (%u)", dms->used_memslots,
+                    dms->required_memslots);
+    }
+}
+
+static void memory_devices_region_del(MemoryListener *listener,
+                                      MemoryRegionSection *section)
+{
+    DeviceMemoryState *dms = container_of(listener, DeviceMemoryState,
+                                          listener);
+
+    if (memory_devices_section_is_memslot(dms, section)) {
+        g_assert(dms->used_memslots);
+        dms->used_memslots--;
+    }
+}
+
 void machine_memory_devices_init(MachineState *ms, hwaddr base,
                                  uint64_t size)
 {
+    DeviceMemoryState *dms;
+
     g_assert(size);
     g_assert(!ms->device_memory);
 
-    ms->device_memory = g_new0(DeviceMemoryState, 1);
-    ms->device_memory->base = base;
-    memory_region_init(&ms->device_memory->mr, OBJECT(ms), "device-memory",
-                       size);
-    memory_region_add_subregion(get_system_memory(), base,
-                                &ms->device_memory->mr);
+    dms = ms->device_memory = g_new0(DeviceMemoryState, 1);
+    dms->base = base;
+    memory_region_init(&dms->mr, OBJECT(ms), "device-memory", size);
+    memory_region_add_subregion(get_system_memory(), base, &dms->mr);
+    dms->listener = (MemoryListener) {
+        .name = "memory-devices",
+        .region_add = memory_devices_region_add,
+        .region_del = memory_devices_region_del,
+    };
+    memory_listener_register(&dms->listener, &address_space_memory);
+}
+
+void machine_memory_devices_finalize(MachineState *ms)
+{
+    if (!ms->device_memory) {
+        return;
+    }
+    memory_listener_unregister(&ms->device_memory->listener);
+    g_clear_pointer(&ms->device_memory, g_free);
+}
+
+/* Memslots reserved by plugged memory devices but not in use yet. */
+static unsigned int memory_devices_reserved_memslots(DeviceMemoryState *dms)
+{
+    if (dms->used_memslots > dms->required_memslots) {
+        return 0;   /* unexpected; the listener warned */
+    }
+    return dms->required_memslots - dms->used_memslots;
+}
+
+unsigned int memory_devices_get_reserved_memslots(void)
+{
+    if (!current_machine || !current_machine->device_memory) {
+        return 0;
+    }
+    return memory_devices_reserved_memslots(current_machine->device_memory);
 }
 
 uint64_t memory_device_get_region_size(const MemoryDeviceState *md,
@@ -48,6 +126,13 @@ uint64_t memory_device_get_region_size(const MemoryDeviceState *md,
 
     mr = md_class(md)->get_memory_region((MemoryDeviceState *)md, errp);
     return mr ? memory_region_size(mr) : 0;
+}
+
+static unsigned int memory_device_get_memslots(MemoryDeviceState *md)
+{
+    MemoryDeviceClass *mdc = md_class(md);
+
+    return mdc->get_memslots ? mdc->get_memslots(md) : 1;
 }
 
 static uint64_t memory_device_used_region_size(void)
@@ -87,6 +172,81 @@ static bool range_inside(uint64_t a, uint64_t a_size, uint64_t b,
                          uint64_t b_size)
 {
     return a >= b && a + a_size >= a && a + a_size <= b + b_size;
+}
+
+/*
+ * How many memslots a device of @size that decides for itself may use:
+ * what is left of the soft limit, bounded by the memslots KVM and every
+ * vhost backend still have free once the reservations of other devices
+ * are taken out, and shared in proportion to the space the device takes
+ * of what is left of device memory.  At least 1.
+ */
+static unsigned int memory_device_memslot_decision_limit(MachineState *ms,
+                                                         uint64_t size)
+{
+    DeviceMemoryState *dms = ms->device_memory;
+    unsigned int reserved = memory_devices_reserved_memslots(dms);
+    unsigned int max = MIN(kvm_get_max_memslots(), vhost_get_max_memslots());
+    unsigned int free = MIN(kvm_get_free_memslots(),
+                            vhost_get_free_memslots());
+    uint64_t available = ms->maxram_size - ms->ram_size -
+                         memory_device_used_region_size();
+    unsigned int limit;
+
+    /* Too few memslots overall to spend more than one on a device. */
+    if (max < MEMORY_DEVICES_SAFE_MAX_MEMSLOTS) {
+        return 1;
+    }
+    if (dms->required_memslots >= MEMORY_DEVICES_SOFT_MEMSLOT_LIMIT ||
+        free <= reserved) {
+        return 1;
+    }
+    limit = MEMORY_DEVICES_SOFT_MEMSLOT_LIMIT - dms->required_memslots;
+    limit = MIN(limit, free - reserved);
+
+    /* The device takes all the space left: it gets all the memslots. */
+    if (size >= available) {
+        return limit;
+    }
+    limit = (unsigned int)((double)limit * size / available);
+    return MAX(limit, 1);
+}
+
+/*
+ * Can @required more memslots be reserved?  The total over memory
+ * devices is capped, and KVM and vhost backends must have them free
+ * besides the ones other devices reserved but do not use yet (KVM and
+ * vhost still count those as free).
+ */
+static bool memory_device_check_memslots(MachineState *ms,
+                                         unsigned int required,
+                                         Error **errp)
+{
+    DeviceMemoryState *dms = ms->device_memory;
+    unsigned int reserved = memory_devices_reserved_memslots(dms);
+    unsigned int kvm_free = kvm_get_free_memslots();
+    unsigned int vhost_free = vhost_get_free_memslots();
+
+    if (required > MEMORY_DEVICES_MAX_MEMSLOTS - dms->required_memslots) {
+        error_setg(errp, "memory devices already use %u memory slots, %u "
+                   "more would exceed the maximum of %u",
+                   dms->required_memslots, required,
+                   MEMORY_DEVICES_MAX_MEMSLOTS);
+        return false;
+    }
+    kvm_free = kvm_free > reserved ? kvm_free - reserved : 0;
+    if (kvm_enabled() && kvm_free < required) {
+        error_setg(errp, "hypervisor has only %u free memory slots, but %u "
+                   "are required", kvm_free, required);
+        return false;
+    }
+    vhost_free = vhost_free > reserved ? vhost_free - reserved : 0;
+    if (vhost_free < required) {
+        error_setg(errp, "a used vhost backend has only %u free memory "
+                   "slots, but %u are required", vhost_free, required);
+        return false;
+    }
+    return true;
 }
 
 static bool memory_device_check_enabled(MachineState *ms, Error **errp)
@@ -191,8 +351,14 @@ void memory_device_pre_plug(MemoryDeviceState *md, MachineState *ms,
     if (!memory_device_check_addable(ms, size, errp)) {
         return;
     }
+    /* The device decides before anyone asks how many it needs. */
     if (mdc->decide_memslots) {
-        mdc->decide_memslots(md, UINT_MAX);
+        mdc->decide_memslots(md,
+                             memory_device_memslot_decision_limit(ms, size));
+    }
+    if (!memory_device_check_memslots(ms, memory_device_get_memslots(md),
+                                      errp)) {
+        return;
     }
 
     align = memory_device_alignment(md, mr);
@@ -214,13 +380,6 @@ static gint memory_device_addr_cmp(gconstpointer a, gconstpointer b)
     return addr_a < addr_b ? -1 : addr_a > addr_b;
 }
 
-static unsigned int memory_device_get_memslots(MemoryDeviceState *md)
-{
-    MemoryDeviceClass *mdc = md_class(md);
-
-    return mdc->get_memslots ? mdc->get_memslots(md) : 1;
-}
-
 void memory_device_plug(MemoryDeviceState *md, MachineState *ms)
 {
     MemoryDeviceClass *mdc = md_class(md);
@@ -228,7 +387,7 @@ void memory_device_plug(MemoryDeviceState *md, MachineState *ms)
     uint64_t addr = mdc->get_addr(md);
 
     g_assert(ms->device_memory);
-    ms->device_memory->used_memslots += memory_device_get_memslots(md);
+    ms->device_memory->required_memslots += memory_device_get_memslots(md);
     plugged_devices = g_list_insert_sorted(plugged_devices, md,
                                            memory_device_addr_cmp);
     memory_region_add_subregion(&ms->device_memory->mr,
@@ -244,7 +403,7 @@ void memory_device_unplug(MemoryDeviceState *md, MachineState *ms)
     g_assert(g_list_find(plugged_devices, md));
     memory_region_del_subregion(&ms->device_memory->mr, mr);
     plugged_devices = g_list_remove(plugged_devices, md);
-    ms->device_memory->used_memslots -= memory_device_get_memslots(md);
+    ms->device_memory->required_memslots -= memory_device_get_memslots(md);
 }
 
 uint64_t get_plugged_memory_size(void)

@@ -50,6 +50,15 @@ static unsigned int virtio_mem_pci_get_memslots(MemoryDeviceState *md)
     return vmc->get_memslots(vmem);
 }
 
+static void virtio_mem_pci_decide_memslots(MemoryDeviceState *md,
+                                           unsigned int limit)
+{
+    VirtIOMEM *vmem = virtio_mem_pci_vdev(md);
+    VirtIOMEMClass *vmc = VIRTIO_MEM_GET_CLASS(vmem);
+
+    vmc->decide_memslots(vmem, limit);
+}
+
 static uint64_t virtio_mem_pci_get_min_alignment(const MemoryDeviceState *md)
 {
     return object_property_get_uint(OBJECT(md), VIRTIO_MEM_BLOCK_SIZE_PROP,
@@ -126,6 +135,7 @@ static void virtio_mem_pci_class_init(ObjectClass *klass, void *data)
     mdc->get_plugged_size = virtio_mem_pci_get_plugged_size;
     mdc->get_memory_region = virtio_mem_pci_get_memory_region;
     mdc->get_min_alignment = virtio_mem_pci_get_min_alignment;
+    mdc->decide_memslots = virtio_mem_pci_decide_memslots;
     mdc->get_memslots = virtio_mem_pci_get_memslots;
     mdc->fill_device_info = virtio_mem_pci_fill_device_info;
 }

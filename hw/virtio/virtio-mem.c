@@ -56,32 +56,45 @@ static bool virtio_mem_check_memslots(const VirtIOMEM *vmem, Error **errp)
     return true;
 }
 
-/*
- * Split the memdev region into memslots: each at least
- * VIRTIO_MEM_MIN_MEMSLOT_SIZE and a multiple of the block size, as even
- * as that allows; the last one may be smaller.  None is mapped yet.
- */
-static void virtio_mem_prepare_memslots(VirtIOMEM *vmem)
+/* Before the decision: dynamic-memslots leaves the number to us. */
+static bool virtio_mem_check_dynamic_memslots(const VirtIOMEM *vmem,
+                                              Error **errp)
 {
-    uint64_t region_size = virtio_mem_region_size(vmem);
-    uint64_t block_size = virtio_mem_effective_block_size(vmem);
-    MemoryRegion *memdev_mr = &vmem->memdev->mr;
-    uint64_t size;
+    if (vmem->dynamic_memslots && vmem->memslots > 1) {
+        error_setg(errp, "'%s' property set to 'on' conflicts with '%s=%"
+                   PRIu32 "': the number of memslots is decided "
+                   "automatically", VIRTIO_MEM_DYNAMIC_MEMSLOTS_PROP,
+                   VIRTIO_MEM_MEMSLOTS_PROP, vmem->memslots);
+        return false;
+    }
+    return true;
+}
 
-    size = QEMU_ALIGN_UP(DIV_ROUND_UP(region_size, vmem->memslots),
-                         block_size);
-    size = QEMU_ALIGN_UP(MAX(size, VIRTIO_MEM_MIN_MEMSLOT_SIZE), block_size);
-    vmem->memslot_size = size;
-    vmem->nb_memslots = DIV_ROUND_UP(region_size, size);
-    vmem->nb_mapped_memslots = 0;
-
+/* The (still empty) container the memory device code maps. */
+static void virtio_mem_prepare_mr(VirtIOMEM *vmem)
+{
     vmem->mr = g_new0(MemoryRegion, 1);
     memory_region_init(vmem->mr, OBJECT(vmem), "virtio-mem-memslots",
-                       region_size);
-    vmem->mr->align = memdev_mr->align;
+                       virtio_mem_region_size(vmem));
+    vmem->mr->align = vmem->memdev->mr.align;
+}
 
-    vmem->memslot_mrs = g_new0(MemoryRegion, vmem->nb_memslots);
-    for (uint32_t i = 0; i < vmem->nb_memslots; i++) {
+/*
+ * Create @nb aliases of the memdev region of @size each (the last one
+ * may be smaller).  None is mapped yet.
+ */
+static void virtio_mem_init_memslots(VirtIOMEM *vmem, uint32_t nb,
+                                     uint64_t size)
+{
+    uint64_t region_size = virtio_mem_region_size(vmem);
+    MemoryRegion *memdev_mr = &vmem->memdev->mr;
+
+    vmem->memslot_size = size;
+    vmem->nb_memslots = nb;
+    vmem->nb_mapped_memslots = 0;
+    vmem->memslot_mapped = g_new0(bool, nb);
+    vmem->memslot_mrs = g_new0(MemoryRegion, nb);
+    for (uint32_t i = 0; i < nb; i++) {
         uint64_t offset = i * size;
         g_autofree char *name = g_strdup_printf("virtio-mem-memslot-%u", i);
 
@@ -94,15 +107,87 @@ static void virtio_mem_prepare_memslots(VirtIOMEM *vmem)
 }
 
 /*
- * Map exactly the memslots overlapping the usable region: growing maps
- * them before any block inside them gets plugged, shrinking unmaps them
- * once nothing in them is plugged.  One transaction.
+ * memslots=N: each memslot at least VIRTIO_MEM_MIN_MEMSLOT_SIZE and a
+ * multiple of the block size, as even as that allows.
+ */
+static void virtio_mem_prepare_static_memslots(VirtIOMEM *vmem)
+{
+    uint64_t region_size = virtio_mem_region_size(vmem);
+    uint64_t block_size = virtio_mem_effective_block_size(vmem);
+    uint64_t size;
+
+    size = QEMU_ALIGN_UP(DIV_ROUND_UP(region_size, vmem->memslots),
+                         block_size);
+    size = QEMU_ALIGN_UP(MAX(size, VIRTIO_MEM_MIN_MEMSLOT_SIZE), block_size);
+    virtio_mem_prepare_mr(vmem);
+    virtio_mem_init_memslots(vmem, DIV_ROUND_UP(region_size, size), size);
+}
+
+static void virtio_mem_decide_memslots(VirtIOMEM *vmem, unsigned int limit)
+{
+    uint64_t region_size, block_size, size, min_size;
+
+    if (!vmem->dynamic_memslots || !vmem->mr || vmem->nb_memslots) {
+        return;
+    }
+    region_size = virtio_mem_region_size(vmem);
+    block_size = virtio_mem_effective_block_size(vmem);
+    limit = MAX(limit, 1);
+    if (!QEMU_IS_ALIGNED(region_size, block_size)) {
+        /* realize will refuse the device; keep it simple meanwhile */
+        size = region_size;
+    } else {
+        min_size = QEMU_ALIGN_UP(VIRTIO_MEM_DYNAMIC_MIN_MEMSLOT_SIZE,
+                                 block_size);
+        size = QEMU_ALIGN_UP(DIV_ROUND_UP(region_size, limit), block_size);
+        size = MIN(MAX(size, min_size), region_size);
+    }
+    virtio_mem_init_memslots(vmem, DIV_ROUND_UP(region_size, size), size);
+    /* reading "memslots" back tells the decision */
+    vmem->memslots = vmem->nb_memslots;
+}
+
+/* Map or unmap memslot @i; the caller wraps changes in a transaction. */
+static void virtio_mem_set_memslot_mapped(VirtIOMEM *vmem, uint32_t i,
+                                          bool mapped)
+{
+    if (vmem->memslot_mapped[i] == mapped) {
+        return;
+    }
+    vmem->memslot_mapped[i] = mapped;
+    if (mapped) {
+        memory_region_add_subregion(vmem->mr, i * vmem->memslot_size,
+                                    &vmem->memslot_mrs[i]);
+        vmem->nb_mapped_memslots++;
+    } else {
+        memory_region_del_subregion(vmem->mr, &vmem->memslot_mrs[i]);
+        vmem->nb_mapped_memslots--;
+    }
+}
+
+/* Unmap every memslot (one transaction). */
+static void virtio_mem_unmap_all_memslots(VirtIOMEM *vmem)
+{
+    if (!vmem->nb_mapped_memslots) {
+        return;
+    }
+    memory_region_transaction_begin();
+    for (uint32_t i = 0; i < vmem->nb_memslots; i++) {
+        virtio_mem_set_memslot_mapped(vmem, i, false);
+    }
+    memory_region_transaction_commit();
+}
+
+/*
+ * memslots=N: map exactly the memslots overlapping the usable region:
+ * growing maps them before any block inside them gets plugged, shrinking
+ * unmaps them once nothing in them is plugged.  One transaction.
  */
 static void virtio_mem_update_memslots(VirtIOMEM *vmem)
 {
     uint32_t needed;
 
-    if (!vmem->mr) {
+    if (!vmem->mr || vmem->dynamic_memslots) {
         return;
     }
     needed = DIV_ROUND_UP(vmem->usable_region_size, vmem->memslot_size);
@@ -110,24 +195,73 @@ static void virtio_mem_update_memslots(VirtIOMEM *vmem)
         return;
     }
     memory_region_transaction_begin();
-    while (vmem->nb_mapped_memslots < needed) {
-        uint32_t i = vmem->nb_mapped_memslots++;
-
-        memory_region_add_subregion(vmem->mr, i * vmem->memslot_size,
-                                    &vmem->memslot_mrs[i]);
+    for (uint32_t i = 0; i < vmem->nb_memslots; i++) {
+        virtio_mem_set_memslot_mapped(vmem, i, i < needed);
     }
-    while (vmem->nb_mapped_memslots > needed) {
-        uint32_t i = --vmem->nb_mapped_memslots;
+    memory_region_transaction_commit();
+}
 
-        memory_region_del_subregion(vmem->mr, &vmem->memslot_mrs[i]);
+/* The memslots [*@first, *@last] touched by [@offset, @offset + @size). */
+static void virtio_mem_memslot_range(const VirtIOMEM *vmem, uint64_t offset,
+                                     uint64_t size, uint32_t *first,
+                                     uint32_t *last)
+{
+    *first = offset / vmem->memslot_size;
+    *last = (offset + size - 1) / vmem->memslot_size;
+}
+
+/*
+ * dynamic-memslots: map the memslots [@offset, @offset + @size) touches,
+ * before blocks in them get plugged (one transaction).
+ */
+static void virtio_mem_activate_memslots(VirtIOMEM *vmem, uint64_t offset,
+                                         uint64_t size)
+{
+    uint32_t first, last;
+
+    if (!vmem->dynamic_memslots || !vmem->nb_memslots) {
+        return;
+    }
+    virtio_mem_memslot_range(vmem, offset, size, &first, &last);
+    memory_region_transaction_begin();
+    for (uint32_t i = first; i <= last; i++) {
+        virtio_mem_set_memslot_mapped(vmem, i, true);
+    }
+    memory_region_transaction_commit();
+}
+
+/*
+ * dynamic-memslots: unmap the memslots [@offset, @offset + @size)
+ * touches that hold no plugged block anymore (one transaction).
+ */
+static void virtio_mem_deactivate_unplugged_memslots(VirtIOMEM *vmem,
+                                                     uint64_t offset,
+                                                     uint64_t size)
+{
+    uint64_t region_size = virtio_mem_region_size(vmem);
+    uint32_t first, last;
+
+    if (!vmem->dynamic_memslots || !vmem->nb_memslots) {
+        return;
+    }
+    virtio_mem_memslot_range(vmem, offset, size, &first, &last);
+    memory_region_transaction_begin();
+    for (uint32_t i = first; i <= last; i++) {
+        uint64_t start = i * vmem->memslot_size;
+        uint64_t len = MIN(vmem->memslot_size, region_size - start);
+
+        if (ram_discard_bitmap_range_discarded(&vmem->plugged, start, len)) {
+            virtio_mem_set_memslot_mapped(vmem, i, false);
+        }
     }
     memory_region_transaction_commit();
 }
 
 /*
  * The single place deciding which region the memory device code maps:
- * the backend's RAM region itself with one memslot, else the container
- * of memslot aliases (created on the first call, i.e. at pre-plug).
+ * the backend's RAM region itself with one static memslot, else the
+ * container of memslot aliases (created on the first call, i.e. at
+ * pre-plug).
  */
 static MemoryRegion *virtio_mem_get_memory_region(VirtIOMEM *vmem,
                                                   Error **errp)
@@ -140,19 +274,23 @@ static MemoryRegion *virtio_mem_get_memory_region(VirtIOMEM *vmem,
     if (vmem->mr) {
         return vmem->mr;
     }
-    if (!virtio_mem_check_memslots(vmem, errp)) {
+    if (!virtio_mem_check_memslots(vmem, errp) ||
+        !virtio_mem_check_dynamic_memslots(vmem, errp)) {
         return NULL;
     }
-    if (vmem->memslots == 1) {
+    if (vmem->dynamic_memslots) {
+        virtio_mem_prepare_mr(vmem);
+    } else if (vmem->memslots > 1) {
+        virtio_mem_prepare_static_memslots(vmem);
+    } else {
         return &vmem->memdev->mr;
     }
-    virtio_mem_prepare_memslots(vmem);
     return vmem->mr;
 }
 
 static unsigned int virtio_mem_get_memslots(VirtIOMEM *vmem)
 {
-    return vmem->mr ? vmem->nb_memslots : 1;
+    return vmem->nb_memslots ? vmem->nb_memslots : 1;
 }
 
 /* ---- usable region and plugged size ---- */
@@ -255,6 +393,9 @@ static int virtio_mem_unplug_all(VirtIOMEM *vmem)
                                          virtio_mem_region_size(vmem));
         virtio_mem_set_plugged_size(vmem, 0);
     }
+    if (vmem->dynamic_memslots && vmem->nb_memslots) {
+        virtio_mem_unmap_all_memslots(vmem);
+    }
     virtio_mem_resize_usable_region(vmem, vmem->requested_size, true);
     return 0;
 }
@@ -298,7 +439,10 @@ static uint16_t virtio_mem_handle_plug(VirtIOMEM *vmem, uint64_t gpa,
     if (!ram_discard_bitmap_range_discarded(&vmem->plugged, offset, size)) {
         return VIRTIO_MEM_RESP_ERROR;
     }
+    /* Listeners must find the memory mapped when told it is populated. */
+    virtio_mem_activate_memslots(vmem, offset, size);
     if (virtio_mem_plug_range(vmem, offset, size)) {
+        virtio_mem_deactivate_unplugged_memslots(vmem, offset, size);
         return VIRTIO_MEM_RESP_BUSY;
     }
     return VIRTIO_MEM_RESP_ACK;
@@ -319,6 +463,7 @@ static uint16_t virtio_mem_handle_unplug(VirtIOMEM *vmem, uint64_t gpa,
     if (virtio_mem_unplug_range(vmem, offset, size)) {
         return VIRTIO_MEM_RESP_BUSY;
     }
+    virtio_mem_deactivate_unplugged_memslots(vmem, offset, size);
     return VIRTIO_MEM_RESP_ACK;
 }
 
@@ -563,10 +708,28 @@ static void virtio_mem_device_realize(DeviceState *dev, Error **errp)
     int ret;
 
     if (!virtio_mem_check_memdev(vmem, errp) ||
-        !virtio_mem_check_memslots(vmem, errp) ||
+        /* with a region, get_memory_region() checked them already */
+        (!vmem->mr && (!virtio_mem_check_memslots(vmem, errp) ||
+                       !virtio_mem_check_dynamic_memslots(vmem, errp))) ||
         !virtio_mem_check_node(vmem, errp) ||
         !virtio_mem_check_sizes(vmem, errp)) {
         return;
+    }
+    virtio_mem_resolve_unplugged_inaccessible(vmem);
+    if (vmem->dynamic_memslots &&
+        vmem->unplugged_inaccessible != ON_OFF_AUTO_ON) {
+        /* QEMU 8.2's wording */
+        error_setg(errp, "'%s' property set to 'on' requires '%s' to be 'on'",
+                   VIRTIO_MEM_DYNAMIC_MEMSLOTS_PROP,
+                   VIRTIO_MEM_UNPLUGGED_INACCESSIBLE_PROP);
+        return;
+    }
+    if (vmem->dynamic_memslots && !vmem->nb_memslots) {
+        /* Nobody decided (not plugged as a memory device): one memslot. */
+        if (!vmem->mr) {
+            virtio_mem_prepare_mr(vmem);
+        }
+        virtio_mem_decide_memslots(vmem, 1);
     }
     mr = &vmem->memdev->mr;
 
@@ -591,7 +754,6 @@ static void virtio_mem_device_realize(DeviceState *dev, Error **errp)
     }
     vmem->discard_required = true;
 
-    virtio_mem_resolve_unplugged_inaccessible(vmem);
     ram_discard_bitmap_init(&vmem->plugged, virtio_mem_region_size(vmem),
                             vmem->block_size);
     ram_discard_listener_list_init(&vmem->listeners);
@@ -616,7 +778,9 @@ static void virtio_mem_device_unrealize(DeviceState *dev)
     virtio_cleanup(vdev);
     /* Unmapped memslots no longer map the memdev region (nor pin us). */
     vmem->usable_region_size = 0;
-    virtio_mem_update_memslots(vmem);
+    if (vmem->mr) {
+        virtio_mem_unmap_all_memslots(vmem);
+    }
     memory_region_set_ram_discard_manager(&vmem->memdev->mr, NULL,
                                           &error_abort);
     host_memory_backend_set_mapped(vmem->memdev, false);
@@ -711,6 +875,8 @@ static Property virtio_mem_properties[] = {
     DEFINE_PROP_ON_OFF_AUTO(VIRTIO_MEM_UNPLUGGED_INACCESSIBLE_PROP, VirtIOMEM,
                             unplugged_inaccessible, ON_OFF_AUTO_AUTO),
     DEFINE_PROP_UINT32(VIRTIO_MEM_MEMSLOTS_PROP, VirtIOMEM, memslots, 1),
+    DEFINE_PROP_BOOL(VIRTIO_MEM_DYNAMIC_MEMSLOTS_PROP, VirtIOMEM,
+                     dynamic_memslots, false),
     DEFINE_PROP_END_OF_LIST(),
 };
 
@@ -832,6 +998,7 @@ static void virtio_mem_class_init(ObjectClass *klass, void *data)
 
     vmc->fill_device_info = virtio_mem_fill_device_info;
     vmc->get_memory_region = virtio_mem_get_memory_region;
+    vmc->decide_memslots = virtio_mem_decide_memslots;
     vmc->get_memslots = virtio_mem_get_memslots;
     vmc->set_size_change_notifier = virtio_mem_set_size_change_notifier;
 
@@ -853,6 +1020,8 @@ static void virtio_mem_instance_finalize(Object *obj)
 
     g_free(vmem->memslot_mrs);
     vmem->memslot_mrs = NULL;
+    g_free(vmem->memslot_mapped);
+    vmem->memslot_mapped = NULL;
     g_free(vmem->mr);
     vmem->mr = NULL;
 }

@@ -34,8 +34,11 @@ extern MachineState *current_machine;
 typedef struct DeviceMemoryState {
     hwaddr base;
     MemoryRegion mr;
+    /* memslots really in use inside mr (counted by listener) */
     unsigned int used_memslots;
+    /* memslots reserved by the plugged memory devices */
     unsigned int required_memslots;
+    MemoryListener listener;
 } DeviceMemoryState;
 
 struct MachineClass {

@@ -222,6 +222,103 @@ static void test_mtree(void)
     qtest_quit(qts);
 }
 
+/* ---- memslot accounting ---- */
+
+/* Three 128 GiB backends; memslots=1024 gives 1024 memslots of 128 MiB. */
+#define MEMSLOTS_VM "-machine pc -m 1G,maxmem=385G,slots=3 " \
+    "-object memory-backend-ram,id=mem0,size=128G,reserve=off " \
+    "-object memory-backend-ram,id=mem1,size=128G,reserve=off " \
+    "-object memory-backend-ram,id=mem2,size=128G,reserve=off "
+#define TWO_1024 \
+    "-device virtio-mem-pci,id=vm0,memdev=mem0,memslots=1024 " \
+    "-device virtio-mem-pci,id=vm1,memdev=mem1,memslots=1024"
+
+static void assert_device_add_fails(QTestState *qts, const char *args,
+                                    const char *error)
+{
+    JsonObject *resp = qtest_qmp(qts, "{'execute': 'device_add', "
+                                 "'arguments': %s}", args);
+    JsonObject *err;
+
+    g_assert_true(json_object_has_member(resp, "error"));
+    err = json_object_get_object_member(resp, "error");
+    g_assert_cmpstr(json_object_get_string_member(err, "class"), ==,
+                    "GenericError");
+    g_assert_cmpstr(json_object_get_string_member(err, "desc"), ==, error);
+    json_object_unref(resp);
+}
+
+/* All memory devices together get at most 2048 memslots. */
+static void test_memslots_total_limit_hotplug(void)
+{
+    QTestState *qts = qtest_init(MEMSLOTS_VM TWO_1024);
+    JsonObject *resp;
+    JsonNode *ret;
+    JsonArray *list;
+
+    assert_device_add_fails(qts, "{'driver': 'virtio-mem-pci', 'id': 'vm2', "
+                            "'memdev': 'mem2', 'memslots': 1024}",
+                            "memory devices already use 2048 memory slots, "
+                            "1024 more would exceed the maximum of 2048");
+    /* even a single memslot is one too many */
+    assert_device_add_fails(qts, "{'driver': 'virtio-mem-pci', 'id': 'vm2', "
+                            "'memdev': 'mem2'}",
+                            "memory devices already use 2048 memory slots, "
+                            "1 more would exceed the maximum of 2048");
+
+    /* the VM keeps running with its two devices; mem2 is not taken */
+    ret = qtest_qmp_assert_success(qts, "{'execute': 'query-status'}");
+    g_assert_cmpstr(json_object_get_string_member(json_node_get_object(ret),
+                                                  "status"), ==, "running");
+    ret = qtest_qmp_assert_success(qts, "{'execute': "
+                                   "'query-memory-devices'}");
+    list = json_node_get_array(ret);
+    g_assert_cmpuint(json_array_get_length(list), ==, 2);
+    resp = qtest_qmp(qts, "{'execute': 'qom-get', 'arguments': "
+                     "{'path': 'vm2', 'property': 'memslots'}}");
+    g_assert_true(json_object_has_member(resp, "error"));
+    json_object_unref(resp);
+    qtest_quit(qts);
+}
+
+static void test_memslots_total_limit_cli(void)
+{
+    assert_device_fails(MEMSLOTS_VM, TWO_1024,
+                        "virtio-mem-pci,id=vm2,memdev=mem2,memslots=1024",
+                        "memory devices already use 2048 memory slots, "
+                        "1024 more would exceed the maximum of 2048");
+    /* 1024 + 1023 + 1 = 2048 fit */
+    {
+        QTestState *qts = qtest_init(MEMSLOTS_VM
+            "-device virtio-mem-pci,id=vm0,memdev=mem0,memslots=1024 "
+            "-device virtio-mem-pci,id=vm1,memdev=mem1,memslots=1023 "
+            "-device virtio-mem-pci,id=vm2,memdev=mem2");
+
+        g_assert_cmpint(qtest_qom_get_int(qts, "vm1", "memslots"), ==, 1023);
+        qtest_quit(qts);
+    }
+}
+
+/*
+ * Devices deciding for themselves share what fixed devices leave of the
+ * soft limit of 256: 256 - 200 = 56 for the dynamic one.
+ */
+static void test_memslots_soft_limit_left(void)
+{
+    QTestState *qts = qtest_init("-machine pc -m 1G,maxmem=257G,slots=2 "
+        "-object memory-backend-ram,id=mem0,size=128G,reserve=off "
+        "-object memory-backend-ram,id=mem1,size=128G,reserve=off "
+        "-device virtio-mem-pci,id=vm0,memdev=mem0,memslots=200 "
+        "-device virtio-mem-pci,id=vm1,memdev=mem1,"
+        "unplugged-inaccessible=on,dynamic-memslots=on");
+
+    /* 128 GiB in 200: 656 MiB memslots -> 200 of them */
+    g_assert_cmpint(qtest_qom_get_int(qts, "vm0", "memslots"), ==, 200);
+    /* 128 GiB / 56 = 2340.57 MiB -> 2342 MiB (2 MiB blocks) -> 56 */
+    g_assert_cmpint(qtest_qom_get_int(qts, "vm1", "memslots"), ==, 56);
+    qtest_quit(qts);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -240,5 +337,11 @@ int main(int argc, char **argv)
     qtest_add_func("/memory-device/hmp/info-memory-devices",
                    test_hmp_info_memory_devices);
     qtest_add_func("/memory-device/hmp/info-mtree", test_mtree);
+    qtest_add_func("/memory-device/memslots/total-limit-hotplug",
+                   test_memslots_total_limit_hotplug);
+    qtest_add_func("/memory-device/memslots/total-limit-cli",
+                   test_memslots_total_limit_cli);
+    qtest_add_func("/memory-device/memslots/soft-limit-left",
+                   test_memslots_soft_limit_left);
     return g_test_run();
 }

@@ -945,6 +945,255 @@ static void test_memslots_plug_unplug(void)
     vmem_quit(&d);
 }
 
+/* ---- dynamic-memslots ---- */
+
+/* 4G of RAM (1G above 4G): device memory at 0x140000000, 17 GiB */
+#define DYN_MACHINE "-machine pc -m 4G,maxmem=20G,slots=1 "
+#define DYN_DEVICE "-device virtio-mem-pci,id=vm0,memdev=mem0," \
+                   "unplugged-inaccessible=on,dynamic-memslots=on"
+
+#define MTREE_DYN_DEVMEM \
+    "0000000140000000-000000057fffffff (prio 0, i/o): device-memory\n" \
+    "  0000000140000000-000000053fffffff (prio 0, i/o): virtio-mem-memslots\n"
+
+/* The expected "info mtree" of the 16 GiB device with memslots @mapped. */
+static char *dyn_mtree(const unsigned int *mapped, size_t n)
+{
+    GString *s = g_string_new(MTREE_DYN_DEVMEM);
+
+    for (size_t k = 0; k < n; k++) {
+        append_memslot_line(s, mapped[k]);
+    }
+    return g_string_free(s, false);
+}
+
+/* The "info mtree -f" line of memslot @i of the 16 GiB device. */
+static char *dyn_flat_line(unsigned int i)
+{
+    uint64_t start = MEMSLOTS_DEV_ADDR + i * SLOT;
+    g_autofree char *at = i ? g_strdup_printf(" @%016" PRIx64, i * SLOT)
+                            : g_strdup("");
+
+    return g_strdup_printf("  %016" PRIx64 "-%016" PRIx64
+                           " (prio 0, ram): mem0%s\n", start,
+                           start + SLOT - 1, at);
+}
+
+/* The flat view holds exactly memslots @mapped of the device. */
+static void assert_dyn_flat(QTestState *qts, const unsigned int *mapped,
+                            size_t n)
+{
+    g_autofree char *flat = qtest_hmp(qts, "info mtree -f");
+    g_autofree char *as_memory = NULL;
+    char *end;
+    unsigned int count = 0;
+
+    /* only the first flat view (AS "memory") matters */
+    as_memory = g_strdup(flat);
+    end = strstr(as_memory, "\nFlatView #1");
+    g_assert_nonnull(end);
+    *end = '\0';
+    for (size_t k = 0; k < n; k++) {
+        g_autofree char *line = dyn_flat_line(mapped[k]);
+
+        g_assert_nonnull(strstr(as_memory, line));
+    }
+    for (char *p = as_memory; (p = strstr(p, "(prio 0, ram): mem0")); p++) {
+        count++;
+    }
+    g_assert_cmpuint(count, ==, n);
+}
+
+static void assert_dyn_mapped(QTestState *qts, const unsigned int *mapped,
+                              size_t n)
+{
+    g_autofree char *mtree = device_memory_mtree(qts);
+    g_autofree char *expected = dyn_mtree(mapped, n);
+
+    g_assert_cmpstr(mtree, ==, expected);
+    assert_dyn_flat(qts, mapped, n);
+}
+
+#define ASSERT_MAPPED(qts, ...) do { \
+        const unsigned int mapped_[] = { __VA_ARGS__ }; \
+        assert_dyn_mapped(qts, mapped_, G_N_ELEMENTS(mapped_)); \
+    } while (0)
+#define ASSERT_NONE_MAPPED(qts) assert_dyn_mapped(qts, NULL, 0)
+
+/*
+ * A 16 GiB device that takes all of device memory gets 16 memslots of
+ * 1 GiB (the minimum size), mapped only while they hold plugged blocks.
+ */
+static void test_dynamic_memslots_mapping(void)
+{
+    QTestState *qts = qtest_init(DYN_MACHINE
+                                 "-object memory-backend-ram,id=mem0,"
+                                 "size=16G,reserve=off "
+                                 DYN_DEVICE ",requested-size=8G");
+    const uint64_t b1 = MEMSLOTS_DEV_ADDR + SLOT;       /* memslot 0 | 1 */
+    const uint64_t m5 = MEMSLOTS_DEV_ADDR + 5 * SLOT + 64 * MIB;
+    const char data[] = "crossing memslots 0 and 1";
+    char buf[sizeof(data)];
+    JsonNode *dynamic;
+    VMem d;
+
+    vmem_init(&d, qts);
+    vmem_start(&d);
+    g_assert_cmpint(qtest_qom_get_int(qts, "vm0", "memslots"), ==, 16);
+    dynamic = qtest_qom_get(qts, "vm0", "dynamic-memslots");
+    g_assert_true(json_node_get_boolean(dynamic));
+    json_node_unref(dynamic);
+    ASSERT_NONE_MAPPED(qts);
+
+    /* a plug range crossing a memslot boundary maps both memslots */
+    g_assert_cmpint(plug(&d, b1 - BLOCK, 2), ==, VIRTIO_MEM_RESP_ACK);
+    ASSERT_MAPPED(qts, 0, 1);
+    qtest_memwrite(qts, b1 - 8, data, sizeof(data));
+    qtest_memread(qts, b1 - 8, buf, sizeof(buf));
+    g_assert_cmpstr(buf, ==, data);
+
+    /* a range inside one memslot maps just that one, anywhere */
+    g_assert_cmpint(plug(&d, m5, 3), ==, VIRTIO_MEM_RESP_ACK);
+    ASSERT_MAPPED(qts, 0, 1, 5);
+    qtest_writeq(qts, m5 + BLOCK, 0x5555);
+
+    /* unplugging the last plugged block of memslot 1 unmaps exactly it */
+    g_assert_cmpint(unplug(&d, b1, 1), ==, VIRTIO_MEM_RESP_ACK);
+    ASSERT_MAPPED(qts, 0, 5);
+    /* memslot 0 keeps its data; memslot 1 is gone (reads as zero) */
+    memset(buf, 0, sizeof(buf));
+    qtest_memread(qts, b1 - 8, buf, 8);
+    g_assert_cmpmem(buf, 8, data, 8);
+    g_assert_cmphex(qtest_readq(qts, b1), ==, 0);
+
+    /* an unplug leaving plugged blocks in the memslot keeps it mapped */
+    g_assert_cmpint(unplug(&d, m5, 1), ==, VIRTIO_MEM_RESP_ACK);
+    ASSERT_MAPPED(qts, 0, 5);
+    g_assert_cmphex(qtest_readq(qts, m5 + BLOCK), ==, 0x5555);
+    g_assert_cmpint(unplug(&d, m5 + BLOCK, 2), ==, VIRTIO_MEM_RESP_ACK);
+    ASSERT_MAPPED(qts, 0);
+
+    /* failed requests map nothing */
+    g_assert_cmpint(plug(&d, b1 - BLOCK, 1), ==, VIRTIO_MEM_RESP_ERROR);
+    g_assert_cmpint(plug(&d, MEMSLOTS_DEV_ADDR + 9 * SLOT, 1), ==,
+                    VIRTIO_MEM_RESP_ERROR);     /* beyond usable (8G+256M) */
+    ASSERT_MAPPED(qts, 0);
+
+    /* UNPLUG_ALL unmaps everything */
+    g_assert_cmpint(plug(&d, MEMSLOTS_DEV_ADDR + 7 * SLOT, 2), ==,
+                    VIRTIO_MEM_RESP_ACK);
+    ASSERT_MAPPED(qts, 0, 7);
+    g_assert_cmpint(unplug_all(&d), ==, VIRTIO_MEM_RESP_ACK);
+    g_assert_cmpuint(plugged_size(qts), ==, 0);
+    ASSERT_NONE_MAPPED(qts);
+
+    /* and so does a system reset */
+    g_assert_cmpint(plug(&d, MEMSLOTS_DEV_ADDR + 3 * SLOT - BLOCK, 2), ==,
+                    VIRTIO_MEM_RESP_ACK);
+    ASSERT_MAPPED(qts, 2, 3);
+    qtest_qmp_assert_success(qts, "{'execute': 'system_reset'}");
+    qtest_qmp_eventwait(qts, "RESET");
+    g_assert_cmpuint(plugged_size(qts), ==, 0);
+    ASSERT_NONE_MAPPED(qts);
+    vmem_quit(&d);
+}
+
+/* The number of memslots decided for one device of @size (+ @opts). */
+static int64_t decided_memslots(const char *machine, const char *size,
+                                const char *opts)
+{
+    QTestState *qts = qtest_initf("%s -object memory-backend-ram,id=mem0,"
+                                  "size=%s,reserve=off " DYN_DEVICE "%s",
+                                  machine, size, opts);
+    int64_t memslots = qtest_qom_get_int(qts, "vm0", "memslots");
+
+    qtest_quit(qts);
+    return memslots;
+}
+
+static void test_dynamic_memslots_decision(void)
+{
+    /* taking all device memory: 256 at most, 1 GiB each at least */
+    g_assert_cmpint(decided_memslots("-machine pc -m 1G,maxmem=2G", "1G",
+                                     ""), ==, 1);
+    g_assert_cmpint(decided_memslots("-machine pc -m 1G,maxmem=4G", "3G",
+                                     ""), ==, 3);
+    /* 2.5 GiB: two memslots of 1 GiB and a smaller last one */
+    g_assert_cmpint(decided_memslots("-machine pc -m 1G,maxmem=3584M",
+                                     "2560M", ""), ==, 3);
+    g_assert_cmpint(decided_memslots("-machine pc -m 4G,maxmem=20G", "16G",
+                                     ""), ==, 16);
+    /* 512 MiB is less than a memslot: one */
+    g_assert_cmpint(decided_memslots("-machine pc -m 1G,maxmem=1536M",
+                                     "512M", ""), ==, 1);
+    /* 500 GiB / 256 = 2000 MiB per memslot */
+    g_assert_cmpint(decided_memslots("-machine pc -m 4G,maxmem=504G",
+                                     "500G", ""), ==, 256);
+    /* memslots are multiples of the block size: 2000 MiB -> 2 GiB */
+    g_assert_cmpint(decided_memslots("-machine pc -m 4G,maxmem=504G",
+                                     "500G", ",block-size=1G"), ==, 250);
+    /* 16 GiB of 1 TiB of device memory: 256 * 16 / 1020 -> 4 */
+    g_assert_cmpint(decided_memslots("-machine pc -m 4G,maxmem=1T", "16G",
+                                     ""), ==, 4);
+}
+
+/* Two devices share the soft limit of 256 by the space they take. */
+static void test_dynamic_memslots_shared(void)
+{
+    QTestState *qts = qtest_init("-machine pc -m 4G,maxmem=1028G,slots=2 "
+                                 "-object memory-backend-ram,id=mem0,"
+                                 "size=768G,reserve=off "
+                                 "-object memory-backend-ram,id=mem1,"
+                                 "size=256G,reserve=off " DYN_DEVICE " "
+                                 "-device virtio-mem-pci,id=vm1,memdev=mem1,"
+                                 "unplugged-inaccessible=on,"
+                                 "dynamic-memslots=on");
+
+    JsonNode *ret;
+    JsonObject *data;
+    g_autoptr(GList) members = NULL;
+    GString *names = g_string_new(NULL);
+
+    /* 768 of 1024 GiB: 192 memslots; the rest (64) for the last 256 GiB */
+    g_assert_cmpint(qtest_qom_get_int(qts, "vm0", "memslots"), ==, 192);
+    g_assert_cmpint(qtest_qom_get_int(qts, "vm1", "memslots"), ==, 64);
+
+    /* query-memory-devices: QEMU 8.2's members, no memslot count */
+    ret = qtest_qmp_assert_success(qts, "{'execute': "
+                                   "'query-memory-devices'}");
+    data = json_object_get_object_member(
+        json_array_get_object_element(json_node_get_array(ret), 0), "data");
+    members = json_object_get_members(data);
+    for (GList *l = members; l; l = l->next) {
+        g_string_append_printf(names, "%s ", (const char *)l->data);
+    }
+    g_assert_cmpstr(names->str, ==, "memdev memaddr block-size size node "
+                    "max-size requested-size id ");
+    g_string_free(names, true);
+    qtest_quit(qts);
+}
+
+static void test_dynamic_memslots_errors(void)
+{
+    const char *mem0 = "-object memory-backend-ram,id=mem0,size=4G";
+
+    /* private anonymous memory: unplugged-inaccessible=auto means off */
+    assert_device_fails(mem0, "virtio-mem-pci,memdev=mem0,"
+                        "dynamic-memslots=on",
+                        "'dynamic-memslots' property set to 'on' requires "
+                        "'unplugged-inaccessible' to be 'on'");
+    assert_device_fails(mem0, "virtio-mem-pci,memdev=mem0,"
+                        "dynamic-memslots=on,unplugged-inaccessible=off",
+                        "'dynamic-memslots' property set to 'on' requires "
+                        "'unplugged-inaccessible' to be 'on'");
+    assert_device_fails(mem0, "virtio-mem-pci,memdev=mem0,"
+                        "dynamic-memslots=on,unplugged-inaccessible=on,"
+                        "memslots=4",
+                        "'dynamic-memslots' property set to 'on' conflicts "
+                        "with 'memslots=4': the number of memslots is "
+                        "decided automatically");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -968,5 +1217,13 @@ int main(int argc, char **argv)
     qtest_add_func("/virtio-mem/memslots/one", test_memslots_one);
     qtest_add_func("/virtio-mem/memslots/plug-unplug",
                    test_memslots_plug_unplug);
+    qtest_add_func("/virtio-mem/dynamic-memslots/mapping",
+                   test_dynamic_memslots_mapping);
+    qtest_add_func("/virtio-mem/dynamic-memslots/decision",
+                   test_dynamic_memslots_decision);
+    qtest_add_func("/virtio-mem/dynamic-memslots/shared",
+                   test_dynamic_memslots_shared);
+    qtest_add_func("/virtio-mem/dynamic-memslots/errors",
+                   test_dynamic_memslots_errors);
     return g_test_run();
 }

@@ -581,6 +581,153 @@ static void test_memslots_mapping(void)
     fixture_teardown(&f);
 }
 
+/*
+ * dynamic-memslots, 4 GiB: the decision (limit 256: four memslots of
+ * 1 GiB), memslots mapped when a plug touches them and before the
+ * populate notification, unmapped after the discard that empties them,
+ * and nothing left mapped by a vetoed plug.
+ */
+static void test_dynamic_memslots_mapping(void)
+{
+    g_autoptr(GString) log = g_string_new("");
+    VirtIOMEMClass *vmc;
+    MemoryRegionSection all = { .size = int128_make64(4 * GiB) };
+    MapLogger ml = {
+        .ml = {
+            .region_add = map_logger_add,
+            .region_del = map_logger_del,
+            .name = "test-dynamic-memslots",
+        },
+        .log = log,
+    };
+    MemoryRegion *container;
+    Recorder r;
+    Fixture f;
+
+    fixture_create(&f, "memory-backend-ram,size=4G,reserve=off");
+    vmc = VIRTIO_MEM_GET_CLASS(f.vmem);
+    g_assert_true(object_property_parse(OBJECT(f.vmem),
+                                        "unplugged-inaccessible", "on",
+                                        &error_abort));
+    g_assert_true(object_property_parse(OBJECT(f.vmem), "dynamic-memslots",
+                                        "on", &error_abort));
+    object_property_set_uint(OBJECT(f.vmem), "requested-size", 4 * GiB,
+                             &error_abort);
+    container = vmc->get_memory_region(f.vmem, &error_abort);
+    g_assert_cmpstr(memory_region_name(container), ==,
+                    "virtio-mem-memslots");
+    g_assert_cmpuint(vmc->get_memslots(f.vmem), ==, 1);     /* undecided */
+    vmc->decide_memslots(f.vmem, 256);
+    g_assert_cmpuint(vmc->get_memslots(f.vmem), ==, 4);
+    g_assert_cmpuint(object_property_get_uint(OBJECT(f.vmem), "memslots",
+                                              &error_abort), ==, 4);
+    /* decided once */
+    vmc->decide_memslots(f.vmem, 2);
+    g_assert_cmpuint(vmc->get_memslots(f.vmem), ==, 4);
+
+    ml.mr = f.mr;
+    memory_listener_register(&ml.ml, &address_space_memory);
+    qdev_realize(DEVICE(f.vmem), virtio_test_transport_bus(f.transport),
+                 &error_abort);
+    memory_region_add_subregion(get_system_memory(), DEV_ADDR, container);
+    /* nothing plugged: nothing mapped */
+    g_assert_cmpstr(log->str, ==, "");
+
+    all.mr = f.mr;
+    all.offset_within_address_space = DEV_ADDR;
+    memset(&r, 0, sizeof(r));
+    r.log = log;
+    ram_discard_listener_init(&r.rdl, recorder_populate, recorder_discard,
+                              false);
+    ram_discard_manager_register_listener(RAM_DISCARD_MANAGER(f.vmem), &r.rdl,
+                                          &all);
+    driver_start(&f);
+
+    /* across the boundary of memslots 0 and 1: both mapped, then populate */
+    g_assert_cmpint(plug(&f, 1 * GiB - BLOCK, 2), ==, VIRTIO_MEM_RESP_ACK);
+    g_assert_cmpstr(log->str, ==,
+                    "map 0x0+0x40000000 @0x100000000\n"
+                    "map 0x40000000+0x40000000 @0x140000000\n"
+                    "populate 0x3fe00000+0x400000\n");
+    g_string_truncate(log, 0);
+
+    /* the last plugged block of memslot 1: discard, then unmap it only */
+    g_assert_cmpint(request(&f, VIRTIO_MEM_REQ_UNPLUG, DEV_ADDR + 1 * GiB, 1),
+                    ==, VIRTIO_MEM_RESP_ACK);
+    g_assert_cmpstr(log->str, ==,
+                    "discard 0x40000000+0x200000\n"
+                    "unmap 0x40000000+0x40000000 @0x140000000\n");
+    g_string_truncate(log, 0);
+
+    /* a vetoed plug leaves memslot 3 unmapped again */
+    r.veto = -EBUSY;
+    g_assert_cmpint(plug(&f, 3 * GiB, 1), ==, VIRTIO_MEM_RESP_BUSY);
+    g_assert_cmpstr(log->str, ==,
+                    "map 0xc0000000+0x40000000 @0x1c0000000\n"
+                    "populate 0xc0000000+0x200000 (veto)\n"
+                    "unmap 0xc0000000+0x40000000 @0x1c0000000\n");
+    g_string_truncate(log, 0);
+    r.veto = 0;
+
+    /* plugging next to a plugged block maps nothing new */
+    g_assert_cmpint(plug(&f, 0, 1), ==, VIRTIO_MEM_RESP_ACK);
+    g_assert_cmpstr(log->str, ==, "populate 0x0+0x200000\n");
+    g_string_truncate(log, 0);
+
+    /* UNPLUG_ALL: discard first, then unmap what is mapped */
+    g_assert_cmpint(request(&f, VIRTIO_MEM_REQ_UNPLUG_ALL, 0, 0), ==,
+                    VIRTIO_MEM_RESP_ACK);
+    g_assert_cmpstr(log->str, ==,
+                    "discard 0x0+0x200000\n"
+                    "discard 0x3fe00000+0x200000\n"
+                    "unmap 0x0+0x40000000 @0x100000000\n");
+    ram_discard_manager_unregister_listener(RAM_DISCARD_MANAGER(f.vmem),
+                                            &r.rdl);
+    memory_listener_unregister(&ml.ml);
+
+    memory_region_del_subregion(get_system_memory(), container);
+    qdev_unrealize(DEVICE(f.vmem));
+    g_assert_null(memory_region_get_ram_discard_manager(f.mr));
+    fixture_teardown(&f);
+}
+
+/* Decisions: even split rounded to blocks; undecided at realize: one. */
+static void test_dynamic_memslots_decide(void)
+{
+    VirtIOMEMClass *vmc;
+    Fixture f;
+
+    fixture_create(&f, "memory-backend-ram,size=4G,reserve=off");
+    vmc = VIRTIO_MEM_GET_CLASS(f.vmem);
+    g_assert_true(object_property_parse(OBJECT(f.vmem), "dynamic-memslots",
+                                        "on", &error_abort));
+    vmc->get_memory_region(f.vmem, &error_abort);
+    /* 4 GiB / 3 = 1365.3 MiB -> 1366 MiB: 3 memslots, the last smaller */
+    vmc->decide_memslots(f.vmem, 3);
+    g_assert_cmpuint(vmc->get_memslots(f.vmem), ==, 3);
+    g_assert_cmpuint(f.vmem->memslot_size, ==, 1366 * MiB);
+    g_assert_cmpuint(memory_region_size(&f.vmem->memslot_mrs[2]), ==,
+                     (4096 - 2 * 1366) * MiB);
+    fixture_teardown(&f);
+
+    /* realized without a decision (no memory device code): one memslot */
+    fixture_create(&f, "memory-backend-ram,size=4G,reserve=off");
+    vmc = VIRTIO_MEM_GET_CLASS(f.vmem);
+    g_assert_true(object_property_parse(OBJECT(f.vmem), "dynamic-memslots",
+                                        "on", &error_abort));
+    g_assert_true(object_property_parse(OBJECT(f.vmem),
+                                        "unplugged-inaccessible", "on",
+                                        &error_abort));
+    qdev_realize(DEVICE(f.vmem), virtio_test_transport_bus(f.transport),
+                 &error_abort);
+    g_assert_cmpuint(vmc->get_memslots(f.vmem), ==, 1);
+    g_assert_cmpuint(memory_region_size(vmc->get_memory_region(f.vmem,
+                                                               &error_abort)),
+                     ==, 4 * GiB);
+    qdev_unrealize(DEVICE(f.vmem));
+    fixture_teardown(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -596,5 +743,9 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-mem/prealloc", test_prealloc_populates);
     g_test_add_func("/virtio-mem/prealloc-failure", test_prealloc_failure);
     g_test_add_func("/virtio-mem/memslots/mapping", test_memslots_mapping);
+    g_test_add_func("/virtio-mem/dynamic-memslots/mapping",
+                    test_dynamic_memslots_mapping);
+    g_test_add_func("/virtio-mem/dynamic-memslots/decide",
+                    test_dynamic_memslots_decide);
     return g_test_run();
 }

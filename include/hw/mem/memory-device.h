@@ -94,6 +94,22 @@ struct MemoryDeviceClass {
 };
 
 /*
+ * Memslots (KVM memslots, vhost memory regions) of memory devices.  Each
+ * device reserves get_memslots() when it is plugged ("required"); a
+ * listener counts the RAM sections really mapped inside device memory
+ * ("used").  Reserved-but-unused memslots still look free to KVM and
+ * vhost, so checks subtract them.
+ *
+ * MEMORY_DEVICES_SOFT_MEMSLOT_LIMIT: what devices deciding for themselves
+ * (decide_memslots) share; they get a single memslot when KVM or a vhost
+ * backend has fewer than MEMORY_DEVICES_SAFE_MAX_MEMSLOTS in total.
+ * MEMORY_DEVICES_MAX_MEMSLOTS: the hard cap over all memory devices.
+ */
+#define MEMORY_DEVICES_SOFT_MEMSLOT_LIMIT 256
+#define MEMORY_DEVICES_SAFE_MAX_MEMSLOTS 509
+#define MEMORY_DEVICES_MAX_MEMSLOTS 2048
+
+/*
  * Create ms->device_memory covering [@base, @base + @size) of guest
  * physical memory and map its "device-memory" container into system
  * memory.  Called once by the machine, only when maxmem > RAM.
@@ -101,18 +117,33 @@ struct MemoryDeviceClass {
 void machine_memory_devices_init(MachineState *ms, hwaddr base,
                                  uint64_t size);
 
+/* Unregister the memslot listener and free ms->device_memory. */
+void machine_memory_devices_finalize(MachineState *ms);
+
+/*
+ * Memslots reserved by plugged memory devices but not mapped yet (0
+ * without device memory); other memslot consumers (vhost) must leave
+ * room for them.
+ */
+unsigned int memory_devices_get_reserved_memslots(void);
+
 /*
  * Check that @md fits (device memory enabled, maxmem, memslots, an
  * explicit address aligned, inside and not overlapping) and assign its
- * address.  QEMU's error texts.
+ * address.  A device with decide_memslots decides first, with the limit
+ * described above; then its get_memslots() must fit under
+ * MEMORY_DEVICES_MAX_MEMSLOTS and into what KVM and every vhost backend
+ * have free minus other devices' reservations.  QEMU's error texts
+ * (memslot errors: "hypervisor has only N free memory slots, but M are
+ * required", "a used vhost backend has only ...").
  */
 void memory_device_pre_plug(MemoryDeviceState *md, MachineState *ms,
                             Error **errp);
 
-/* Map the device's region at its address and account for it. */
+/* Map the device's region at its address and reserve its memslots. */
 void memory_device_plug(MemoryDeviceState *md, MachineState *ms);
 
-/* Unmap the device's region and drop it from the accounting. */
+/* Unmap the device's region and release its memslots. */
 void memory_device_unplug(MemoryDeviceState *md, MachineState *ms);
 
 /* The size the device occupies in device memory (its region's size). */

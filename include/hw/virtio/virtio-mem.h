@@ -25,7 +25,14 @@
  *   memslots                uint32, default 1, 1..1024, fixed after
  *                           realize: expose the region through that many
  *                           unmergeable aliases (each a KVM memslot), only
- *                           those overlapping the usable region mapped
+ *                           those overlapping the usable region mapped.
+ *                           With dynamic-memslots it reads back the number
+ *                           decided at pre-plug.
+ *   dynamic-memslots        bool, default off; requires
+ *                           unplugged-inaccessible=on and no memslots > 1:
+ *                           the memory device code decides the number of
+ *                           memslots (decide_memslots), and only memslots
+ *                           holding plugged blocks are mapped
  */
 #ifndef HW_VIRTIO_MEM_H
 #define HW_VIRTIO_MEM_H
@@ -47,10 +54,17 @@ OBJECT_DECLARE_TYPE(VirtIOMEM, VirtIOMEMClass, VIRTIO_MEM)
 #define VIRTIO_MEM_PREALLOC_PROP "prealloc"
 #define VIRTIO_MEM_UNPLUGGED_INACCESSIBLE_PROP "unplugged-inaccessible"
 #define VIRTIO_MEM_MEMSLOTS_PROP "memslots"
+#define VIRTIO_MEM_DYNAMIC_MEMSLOTS_PROP "dynamic-memslots"
 
 /* The most memslots one device may use, and the smallest memslot size. */
 #define VIRTIO_MEM_MAX_MEMSLOTS 1024
 #define VIRTIO_MEM_MIN_MEMSLOT_SIZE (128 * MiB)
+
+/*
+ * The smallest memslot with dynamic-memslots (but at least one block):
+ * fewer, larger memslots are cheaper than many small ones.
+ */
+#define VIRTIO_MEM_DYNAMIC_MIN_MEMSLOT_SIZE (1 * GiB)
 
 /* The smallest block size the device accepts. */
 #define VIRTIO_MEM_MIN_BLOCK_SIZE (1 * MiB)
@@ -86,16 +100,21 @@ struct VirtIOMEM {
     /* set while ram_block_coordinated_discard_require(true) is held */
     bool discard_required;
 
-    /* the "memslots" property */
+    /* the "memslots" property (with dynamic_memslots: the decision) */
     uint32_t memslots;
+    bool dynamic_memslots;
     /*
-     * With memslots > 1 (set up on the first get_memory_region): the
-     * container the memory device code maps, nb_memslots aliases of the
-     * memdev region of memslot_size each (the last may be smaller), and
-     * how many of them (a prefix) are mapped into the container.
+     * With memslots > 1 (set up on the first get_memory_region) or
+     * dynamic_memslots (container on the first get_memory_region, aliases
+     * once decide_memslots ran): the container the memory device code
+     * maps, nb_memslots aliases of the memdev region of memslot_size each
+     * (the last may be smaller), which of them are mapped into the
+     * container, and how many.  Static memslots map a prefix (by usable
+     * region), dynamic ones exactly those holding plugged blocks.
      */
     MemoryRegion *mr;
     MemoryRegion *memslot_mrs;
+    bool *memslot_mapped;
     uint32_t nb_memslots;
     uint32_t nb_mapped_memslots;
     uint64_t memslot_size;
@@ -122,8 +141,18 @@ struct VirtIOMEMClass {
      */
     MemoryRegion *(*get_memory_region)(VirtIOMEM *vmem, Error **errp);
     /*
+     * With dynamic-memslots: decide how many memslots to use, at most
+     * @limit (at least one; each at least
+     * VIRTIO_MEM_DYNAMIC_MIN_MEMSLOT_SIZE and a multiple of the block
+     * size, as even as that allows).  Called once, after
+     * get_memory_region() succeeded and before realize; a no-op
+     * otherwise.
+     */
+    void (*decide_memslots)(VirtIOMEM *vmem, unsigned int limit);
+    /*
      * How many memslots the region from get_memory_region() may use at
-     * most (1 without memslots); valid once get_memory_region() succeeded.
+     * most (1 without memslots); valid once get_memory_region() succeeded
+     * (and, with dynamic-memslots, decide_memslots() ran).
      */
     unsigned int (*get_memslots)(VirtIOMEM *vmem);
     /* Set (or, with @fn NULL, clear) the size change callback. */
