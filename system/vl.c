@@ -16,6 +16,8 @@
 #include "hw/qdev-core.h"
 #include "hw/sysbus.h"
 #include "qemu/help_option.h"
+#include "qemu/log.h"
+#include "sysemu/kvm.h"
 #include "monitor/cmdline.h"
 #include "sysemu/runstate.h"
 
@@ -40,6 +42,8 @@ typedef struct CmdlineConfig {
     const char *pidfile;
     bool nodefaults;
     bool start_stopped;
+    int log_mask;           /* -d */
+    const char *log_file;   /* -D */
 } CmdlineConfig;
 
 static CmdlineConfig config;
@@ -47,7 +51,7 @@ static CmdlineConfig config;
 typedef enum {
     OPT_HELP, OPT_VERSION, OPT_MACHINE, OPT_M, OPT_OBJECT, OPT_MONITOR,
     OPT_NODEFAULTS, OPT_DISPLAY, OPT_S, OPT_NAME, OPT_PIDFILE, OPT_SMP,
-    OPT_DEVICE,
+    OPT_DEVICE, OPT_LOG_ITEMS, OPT_LOG_FILE,
     OPT_MONITOR_FAMILY,     /* handled by monitor/cmdline.c */
 } OptionIndex;
 
@@ -83,7 +87,12 @@ static const CmdlineOption options[] = {
       "[chardev=]ID[,mode=control|readline][,pretty=on|off]" },
     { "qmp", true, OPT_MONITOR_FAMILY, "DEV: QMP on DEV (stdio, unix:PATH..)" },
     { "qmp-pretty", true, OPT_MONITOR_FAMILY, "DEV: pretty-printed QMP" },
-    { "accel", true, OPT_MONITOR_FAMILY, "qtest: the accelerator" },
+    { "accel", true, OPT_MONITOR_FAMILY,
+      "qtest|kvm: the accelerator (-accel help)" },
+    { "d", true, OPT_LOG_ITEMS, "item1,...: enable logging of specified "
+      "items (-d help)" },
+    { "D", true, OPT_LOG_FILE, "logfile: output log to logfile (default "
+      "stderr)" },
     { "qtest", true, OPT_MONITOR_FAMILY, "DEV: qtest protocol on DEV" },
     { "qtest-log", true, OPT_MONITOR_FAMILY, "FILE: log qtest traffic" },
 };
@@ -303,6 +312,21 @@ static void parse_machine_option(const char *arg)
     g_ptr_array_add(config.machine_args, (gpointer)arg);
 }
 
+/* -d item1,...: QEMU's log items; -d help lists them. */
+static void parse_log_items(const char *arg)
+{
+    Error *err = NULL;
+
+    if (is_help_option(arg)) {
+        qemu_print_log_usage(stdout);
+        exit(0);
+    }
+    config.log_mask = qemu_str_to_log_mask(arg, &err);
+    if (!config.log_mask) {
+        cmdline_error_err("d", arg, err);
+    }
+}
+
 static void handle_option(const CmdlineOption *opt, const char *arg)
 {
     switch (opt->index) {
@@ -349,6 +373,12 @@ static void handle_option(const CmdlineOption *opt, const char *arg)
         break;
     case OPT_MONITOR_FAMILY:
         monitor_cmdline_option(opt->name, arg);
+        break;
+    case OPT_LOG_ITEMS:
+        parse_log_items(arg);
+        break;
+    case OPT_LOG_FILE:
+        config.log_file = arg;
         break;
     case OPT_SMP:
         if (strcmp(arg, "1") && strcmp(arg, "cpus=1")) {
@@ -508,12 +538,17 @@ void qemu_init(int argc, char **argv)
     error_init(argv[0]);
     error_set_progname("sparsevm");
     MachineState *machine;
+    Error *err = NULL;
 
     config.objects = g_ptr_array_new();
     config.devices = g_ptr_array_new();
     config.machine_args = g_ptr_array_new();
 
     parse_cmdline(argc, argv);
+    if (!qemu_set_log_filename_flags(config.log_file, config.log_mask,
+                                     &err)) {
+        cmdline_error_err("D", config.log_file, err);
+    }
     process_device_help();
     if (config.pidfile) {
         write_pidfile();
@@ -526,6 +561,7 @@ void qemu_init(int argc, char **argv)
     init_board(machine);
     create_devices();
     qdev_machine_creation_done();
+    kvm_start_vcpus();
     qemu_system_reset(SHUTDOWN_CAUSE_NONE);
     if (config.monitor && !strcmp(config.monitor, "stdio")) {
         monitor_init_hmp_stdio();

@@ -5,6 +5,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/i386/ioapic.h"
+#include "sysemu/kvm.h"
 
 #define IOAPIC_DEFAULT_ADDRESS 0xfec00000
 #define IOAPIC_REG_SELECT 0x00
@@ -42,6 +43,10 @@ static void ioapic_set_irq(void *opaque, int vector, int level)
     s->irr = level ? s->irr | mask : s->irr & ~mask;
     if (s->irr != old) {
         s->irq_count[vector]++;
+    }
+    /* With KVM's in-kernel irqchip the kernel's PIC/IOAPIC deliver it. */
+    if (kvm_irqchip_in_kernel()) {
+        kvm_set_irq(vector, level);
     }
 }
 
