@@ -34,6 +34,8 @@ static MemoryListener kvm_memory_listener;
 static GHashTable *kvm_slots;
 /* Slot ids in use (bit per id, nr_memslots bits). */
 static unsigned long *kvm_slot_ids;
+/* KVM_SET_USER_MEMORY_REGION calls so far (shown by info kvm-memslots). */
+static uint64_t kvm_slot_updates;
 
 int kvm_vm_ioctl(int type, void *arg)
 {
@@ -120,6 +122,7 @@ static int kvm_set_user_memory_region(unsigned int id, hwaddr gpa,
         .userspace_addr = (uintptr_t)hva,
     };
 
+    kvm_slot_updates++;
     return kvm_vm_ioctl(KVM_SET_USER_MEMORY_REGION, &mem);
 }
 
@@ -311,8 +314,10 @@ void hmp_info_kvm_memslots(GString *out, int argc, char **argv)
                                slot->flags & KVM_MEM_READONLY ? " readonly"
                                                               : "");
     }
-    g_string_append_printf(out, "%u of %u memslots in use\n",
-                           kvm_get_used_memslots(), kvm_get_max_memslots());
+    g_string_append_printf(out, "%u of %u memslots in use, %" PRIu64
+                           " KVM_SET_USER_MEMORY_REGION calls\n",
+                           kvm_get_used_memslots(), kvm_get_max_memslots(),
+                           kvm_slot_updates);
 }
 
 /* --- Accelerator init --------------------------------------------------- */

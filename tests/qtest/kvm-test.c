@@ -1,0 +1,366 @@
+/*
+ * The KVM accelerator with the real /dev/kvm (every test skips without
+ * it): the memslot table against the flat view, neighbour memslots left
+ * untouched when virtio-mem maps and unmaps memslot aliases, the
+ * x-query-kvm-memslots fields, HMP, run state (stop/cont/quit/SIGTERM),
+ * qtest beside -accel kvm and command-line errors.
+ */
+#include "qemu/osdep.h"
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include "libqtest.h"
+#include "libqos/virtio-mem.h"
+
+#define MIB (1024ULL * 1024)
+#define GIB (1024 * MIB)
+
+/* 8 memslots of 1 GiB for an 8 GiB device at 4 GiB. */
+#define VMEM_ARGS "-accel kvm -S -machine pc -nodefaults " \
+    "-m 1G,maxmem=9G,slots=1 " \
+    "-object memory-backend-ram,id=mem0,size=8G,reserve=off " \
+    "-device virtio-mem-pci,id=vm0,memdev=mem0,memslots=8,requested-size=0"
+
+typedef struct Range {
+    uint64_t start, end;    /* inclusive */
+    int64_t slot;           /* -1 for ranges from info mtree */
+} Range;
+
+static bool kvm_available(void)
+{
+    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+    if (fd < 0) {
+        g_test_skip("/dev/kvm is not available (cannot be opened): "
+                    "skipping the KVM test");
+        return false;
+    }
+    close(fd);
+    return true;
+}
+
+/* x-query-kvm-memslots as ranges, in the order returned. */
+static GArray *query_memslots(QTestState *qts)
+{
+    JsonNode *ret = qtest_qmp_assert_success(qts, "{'execute': "
+                                             "'x-query-kvm-memslots'}");
+    JsonArray *list = json_node_get_array(ret);
+    GArray *ranges = g_array_new(FALSE, FALSE, sizeof(Range));
+
+    for (guint i = 0; i < json_array_get_length(list); i++) {
+        JsonObject *o = json_array_get_object_element(list, i);
+        Range r = {
+            .start = json_object_get_int_member(o, "guest-phys-addr"),
+            .slot = json_object_get_int_member(o, "slot"),
+        };
+
+        r.end = r.start + json_object_get_int_member(o, "size") - 1;
+        g_array_append_val(ranges, r);
+    }
+    return ranges;
+}
+
+/* The RAM/ROM ranges of the "memory" flat view of info mtree -f. */
+static GArray *mtree_ram_ranges(QTestState *qts)
+{
+    g_autofree char *out = qtest_hmp(qts, "info mtree -f");
+    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+    GArray *ranges = g_array_new(FALSE, FALSE, sizeof(Range));
+    bool in_memory = false;
+
+    for (int i = 0; lines[i]; i++) {
+        Range r = { .slot = -1 };
+        char kind[16];
+
+        if (g_str_has_prefix(lines[i], "FlatView")) {
+            in_memory = false;
+        } else if (strstr(lines[i], "AS \"memory\"")) {
+            in_memory = true;
+        } else if (in_memory &&
+                   sscanf(lines[i], " %" SCNx64 "-%" SCNx64 " (prio %*d, %15[a-z]",
+                          &r.start, &r.end, kind) == 3 &&
+                   (!strcmp(kind, "ram") || !strcmp(kind, "rom"))) {
+            g_array_append_val(ranges, r);
+        }
+    }
+    return ranges;
+}
+
+/* The table must be exactly the RAM of the flat view, sorted. */
+static void assert_slots_match_mtree(QTestState *qts)
+{
+    g_autoptr(GArray) slots = query_memslots(qts);
+    g_autoptr(GArray) ram = mtree_ram_ranges(qts);
+
+    g_assert_cmpuint(slots->len, ==, ram->len);
+    for (guint i = 0; i < slots->len; i++) {
+        Range *s = &g_array_index(slots, Range, i);
+        Range *m = &g_array_index(ram, Range, i);
+
+        g_assert_cmphex(s->start, ==, m->start);
+        g_assert_cmphex(s->end, ==, m->end);
+    }
+}
+
+/* The slot id mapping guest address @gpa (-1 if none). */
+static int64_t slot_at(GArray *slots, uint64_t gpa)
+{
+    for (guint i = 0; i < slots->len; i++) {
+        Range *s = &g_array_index(slots, Range, i);
+
+        if (s->start == gpa) {
+            return s->slot;
+        }
+    }
+    return -1;
+}
+
+/* KVM_SET_USER_MEMORY_REGION calls so far (info kvm-memslots). */
+static uint64_t slot_updates(QTestState *qts)
+{
+    g_autofree char *out = qtest_hmp(qts, "info kvm-memslots");
+    const char *line = strstr(out, "memslots in use, ");
+    uint64_t n;
+
+    g_assert_nonnull(line);
+    g_assert_cmpint(sscanf(line, "memslots in use, %" SCNu64, &n), ==, 1);
+    return n;
+}
+
+static void set_requested_size(QTestState *qts, uint64_t size)
+{
+    qtest_qmp_assert_success(qts, "{'execute': 'qom-set', 'arguments': "
+                             "{'path': 'vm0', 'property': 'requested-size', "
+                             "'value': %" PRIu64 "}}", size);
+}
+
+static void test_memslots_follow_virtio_mem(void)
+{
+    QTestState *qts;
+    QVirtioMemDriver drv;
+    g_autoptr(GArray) before = NULL;
+    g_autoptr(GArray) grown = NULL;
+    g_autoptr(GArray) shrunk = NULL;
+    uint64_t dev_addr, updates;
+    guint mapped;
+    int64_t ram_slot;
+
+    if (!kvm_available()) {
+        return;
+    }
+    qts = qtest_init(VMEM_ARGS);
+    qvirtio_mem_driver_start(&drv, qts, QPCI_DEVFN(2, 0));
+    dev_addr = drv.addr;
+
+    /* Boot: only pc.ram (below 4 GiB, 1 GiB). */
+    assert_slots_match_mtree(qts);
+    before = query_memslots(qts);
+    g_assert_cmpuint(before->len, ==, 1);
+    ram_slot = slot_at(before, 0);
+    g_assert_cmpint(ram_slot, >=, 0);
+
+    /*
+     * 2 GiB requested: the first memslots of the device get mapped, each
+     * with exactly one KVM call (pc.ram is not removed and re-added).
+     */
+    updates = slot_updates(qts);
+    set_requested_size(qts, 2 * GIB);
+    assert_slots_match_mtree(qts);
+    grown = query_memslots(qts);
+    g_assert_cmpuint(grown->len, >, 2);
+    g_assert_cmpuint(slot_updates(qts) - updates, ==, grown->len - 1);
+    g_assert_cmpint(slot_at(grown, 0), ==, ram_slot);
+    g_assert_cmpint(slot_at(grown, dev_addr), >=, 0);
+
+    /* 4 GiB: more are mapped; the ones already there keep their slot. */
+    set_requested_size(qts, 4 * GIB);
+    assert_slots_match_mtree(qts);
+    {
+        g_autoptr(GArray) more = query_memslots(qts);
+
+        g_assert_cmpuint(more->len, >, grown->len);
+        g_assert_cmpuint(slot_updates(qts) - updates, ==, more->len - 1);
+        updates = slot_updates(qts);
+        mapped = more->len - 1;
+        for (guint i = 0; i < grown->len; i++) {
+            Range *r = &g_array_index(grown, Range, i);
+
+            g_assert_cmpint(slot_at(more, r->start), ==, r->slot);
+        }
+    }
+
+    /* Shrink: 0 requested and UNPLUG_ALL unmaps the device's memslots. */
+    set_requested_size(qts, 0);
+    g_assert_cmpuint(qvirtio_mem_request(&drv, VIRTIO_MEM_REQ_UNPLUG_ALL, 0,
+                                         0, NULL), ==, VIRTIO_MEM_RESP_ACK);
+    assert_slots_match_mtree(qts);
+    shrunk = query_memslots(qts);
+    g_assert_cmpuint(shrunk->len, ==, 1);
+    /* One removal per device memslot, nothing else. */
+    g_assert_cmpuint(slot_updates(qts) - updates, ==, mapped);
+    g_assert_cmpint(slot_at(shrunk, 0), ==, ram_slot);
+
+    /* Grow again: freed slot ids are recycled, pc.ram still untouched. */
+    set_requested_size(qts, 2 * GIB);
+    assert_slots_match_mtree(qts);
+    {
+        g_autoptr(GArray) again = query_memslots(qts);
+
+        g_assert_cmpuint(again->len, ==, grown->len);
+        g_assert_cmpint(slot_at(again, 0), ==, ram_slot);
+        g_assert_cmpint(slot_at(again, dev_addr), ==,
+                        slot_at(grown, dev_addr));
+    }
+    qvirtio_mem_driver_stop(&drv);
+    qtest_quit(qts);
+}
+
+static void test_memslots_json(void)
+{
+    QTestState *qts;
+    JsonNode *ret;
+    JsonArray *list;
+    JsonObject *o;
+    g_autofree char *hmp = NULL;
+    g_autofree char *info = NULL;
+
+    if (!kvm_available()) {
+        return;
+    }
+    qts = qtest_init("-accel kvm -S -machine pc -nodefaults -m 256M");
+    ret = qtest_qmp_assert_success(qts, "{'execute': 'x-query-kvm-memslots'}");
+    list = json_node_get_array(ret);
+    g_assert_cmpuint(json_array_get_length(list), ==, 1);
+    o = json_array_get_object_element(list, 0);
+    g_assert_cmpuint(json_object_get_size(o), ==, 5);
+    g_assert_cmpint(json_object_get_int_member(o, "slot"), >=, 0);
+    g_assert_cmphex(json_object_get_int_member(o, "guest-phys-addr"), ==, 0);
+    g_assert_cmphex(json_object_get_int_member(o, "size"), ==, 256 * MIB);
+    g_assert_cmpint(json_object_get_int_member(o, "userspace-addr"), !=, 0);
+    g_assert_false(json_object_get_boolean_member(o, "readonly"));
+
+    hmp = qtest_hmp(qts, "info kvm-memslots");
+    g_assert_nonnull(strstr(hmp, ": 0x0000000000000000-0x000000000fffffff "
+                            "(256 MiB) hva 0x"));
+    g_assert_true(g_str_has_prefix(hmp, "slot "));
+    info = qtest_hmp(qts, "info kvm");
+    g_assert_cmpstr(info, ==, "kvm support: enabled\n");
+    qtest_quit(qts);
+}
+
+/* Under the qtest accelerator the query answers an error, HMP says so. */
+static void test_without_kvm(void)
+{
+    QTestState *qts = qtest_init("-machine pc -nodefaults");
+    JsonObject *resp = qtest_qmp(qts, "{'execute': 'x-query-kvm-memslots'}");
+    JsonObject *err = json_object_get_object_member(resp, "error");
+    g_autofree char *info = qtest_hmp(qts, "info kvm");
+
+    g_assert_cmpstr(json_object_get_string_member(err, "class"), ==,
+                    "GenericError");
+    g_assert_cmpstr(json_object_get_string_member(err, "desc"), ==,
+                    "KVM is not enabled");
+    json_object_unref(resp);
+    g_assert_cmpstr(info, ==, "kvm support: disabled\n");
+    qtest_quit(qts);
+}
+
+static const char *status_of(QTestState *qts)
+{
+    JsonNode *ret = qtest_qmp_assert_success(qts, "{'execute': "
+                                             "'query-status'}");
+
+    return json_object_get_string_member(json_node_get_object(ret),
+                                         "status");
+}
+
+/* Without -kernel no vCPU runs, but the run state and QMP work. */
+static void test_stop_cont_quit(void)
+{
+    QTestState *qts;
+
+    if (!kvm_available()) {
+        return;
+    }
+    qts = qtest_init("-accel kvm -S -machine pc -nodefaults -m 128M");
+    g_assert_cmpstr(status_of(qts), ==, "prelaunch");
+    qtest_qmp_assert_success(qts, "{'execute': 'cont'}");
+    qtest_qmp_eventwait(qts, "RESUME");
+    g_assert_cmpstr(status_of(qts), ==, "running");
+    qtest_qmp_assert_success(qts, "{'execute': 'stop'}");
+    qtest_qmp_eventwait(qts, "STOP");
+    g_assert_cmpstr(status_of(qts), ==, "paused");
+    qtest_qmp_assert_success(qts, "{'execute': 'system_reset'}");
+    qtest_qmp_eventwait(qts, "RESET");
+    qtest_qmp_assert_success(qts, "{'execute': 'cont'}");
+    qtest_qmp_eventwait(qts, "RESUME");
+    qtest_qmp_assert_success(qts, "{'execute': 'quit'}");
+    qtest_quit(qts);
+}
+
+static void test_sigterm(void)
+{
+    QTestState *qts;
+    JsonObject *event, *data;
+
+    if (!kvm_available()) {
+        return;
+    }
+    qts = qtest_init("-accel kvm -machine pc -nodefaults -m 128M");
+    g_assert_cmpstr(status_of(qts), ==, "running");
+    g_assert_cmpint(kill(qtest_pid(qts), SIGTERM), ==, 0);
+    event = qtest_qmp_eventwait_ref(qts, "SHUTDOWN");
+    data = json_object_get_object_member(event, "data");
+    g_assert_cmpstr(json_object_get_string_member(data, "reason"), ==,
+                    "host-signal");
+    json_object_unref(event);
+    qtest_quit(qts);
+}
+
+/* qtest accesses devices and RAM beside KVM; the clock is KVM's. */
+static void test_qtest_beside_kvm(void)
+{
+    QTestState *qts;
+    g_autofree char *reply = NULL;
+
+    if (!kvm_available()) {
+        return;
+    }
+    qts = qtest_init("-accel kvm -S -machine pc -nodefaults -m 128M");
+    qtest_writeq(qts, 0x1000, 0x1122334455667788ULL);
+    g_assert_cmphex(qtest_readq(qts, 0x1000), ==, 0x1122334455667788ULL);
+    /* PCI config space of the host bridge through 0xcf8/0xcfc. */
+    qtest_outl(qts, 0xcf8, 0x80000000);
+    g_assert_cmphex(qtest_inl(qts, 0xcfc), ==, 0x12378086);
+    reply = qtest_raw_cmd(qts, "clock_step 1000");
+    g_assert_true(g_str_has_prefix(reply, "FAIL"));
+    qtest_quit(qts);
+}
+
+static void test_accel_cmdline(void)
+{
+    int status;
+    g_autofree char *bad_prop = NULL;
+
+    if (!kvm_available()) {
+        return;
+    }
+    bad_prop = qtest_init_expect_fail("-accel kvm,foo=1", &status);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    g_assert_cmpstr(bad_prop, ==, "sparsevm: -accel kvm,foo=1: invalid "
+                    "accelerator kvm\n");
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/kvm/memslots/virtio-mem", test_memslots_follow_virtio_mem);
+    qtest_add_func("/kvm/memslots/json-hmp", test_memslots_json);
+    qtest_add_func("/kvm/without-kvm", test_without_kvm);
+    qtest_add_func("/kvm/runstate/stop-cont-quit", test_stop_cont_quit);
+    qtest_add_func("/kvm/runstate/sigterm", test_sigterm);
+    qtest_add_func("/kvm/qtest-beside-kvm", test_qtest_beside_kvm);
+    qtest_add_func("/kvm/cmdline", test_accel_cmdline);
+    return g_test_run();
+}
