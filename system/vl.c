@@ -34,6 +34,8 @@ typedef struct MachineConfig {
 /* What the command line asked for, applied after parsing. */
 typedef struct CmdlineConfig {
     MachineConfig machine;
+    int log_mask;               /* -d items */
+    const char *log_file;       /* -D */
     GPtrArray *objects;         /* -object option strings, in order */
     GPtrArray *devices;         /* -device option strings, in order */
     GPtrArray *machine_args;    /* -machine option strings, in order */
@@ -42,16 +44,15 @@ typedef struct CmdlineConfig {
     const char *pidfile;
     bool nodefaults;
     bool start_stopped;
-    int log_mask;           /* -d */
-    const char *log_file;   /* -D */
 } CmdlineConfig;
 
 static CmdlineConfig config;
 
 typedef enum {
+    OPT_LOG_ITEMS, OPT_LOG_FILE,
     OPT_HELP, OPT_VERSION, OPT_MACHINE, OPT_M, OPT_OBJECT, OPT_MONITOR,
     OPT_NODEFAULTS, OPT_DISPLAY, OPT_S, OPT_NAME, OPT_PIDFILE, OPT_SMP,
-    OPT_DEVICE, OPT_LOG_ITEMS, OPT_LOG_FILE,
+    OPT_DEVICE,
     OPT_MONITOR_FAMILY,     /* handled by monitor/cmdline.c */
 } OptionIndex;
 
@@ -371,14 +372,14 @@ static void handle_option(const CmdlineOption *opt, const char *arg)
     case OPT_PIDFILE:
         config.pidfile = arg;
         break;
-    case OPT_MONITOR_FAMILY:
-        monitor_cmdline_option(opt->name, arg);
-        break;
     case OPT_LOG_ITEMS:
         parse_log_items(arg);
         break;
     case OPT_LOG_FILE:
         config.log_file = arg;
+        break;
+    case OPT_MONITOR_FAMILY:
+        monitor_cmdline_option(opt->name, arg);
         break;
     case OPT_SMP:
         if (strcmp(arg, "1") && strcmp(arg, "cpus=1")) {
@@ -390,6 +391,8 @@ static void handle_option(const CmdlineOption *opt, const char *arg)
 
 static void parse_cmdline(int argc, char **argv)
 {
+    Error *err = NULL;
+
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const CmdlineOption *opt;
@@ -412,6 +415,10 @@ static void parse_cmdline(int argc, char **argv)
         } else {
             handle_option(opt, NULL);
         }
+    }
+    if (!qemu_set_log_filename_flags(config.log_file, config.log_mask,
+                                     &err)) {
+        cmdline_error_err("D", config.log_file, err);
     }
 }
 
@@ -538,17 +545,12 @@ void qemu_init(int argc, char **argv)
     error_init(argv[0]);
     error_set_progname("sparsevm");
     MachineState *machine;
-    Error *err = NULL;
 
     config.objects = g_ptr_array_new();
     config.devices = g_ptr_array_new();
     config.machine_args = g_ptr_array_new();
 
     parse_cmdline(argc, argv);
-    if (!qemu_set_log_filename_flags(config.log_file, config.log_mask,
-                                     &err)) {
-        cmdline_error_err("D", config.log_file, err);
-    }
     process_device_help();
     if (config.pidfile) {
         write_pidfile();
@@ -561,8 +563,8 @@ void qemu_init(int argc, char **argv)
     init_board(machine);
     create_devices();
     qdev_machine_creation_done();
-    kvm_start_vcpus();
     qemu_system_reset(SHUTDOWN_CAUSE_NONE);
+    kvm_start_vcpus();
     if (config.monitor && !strcmp(config.monitor, "stdio")) {
         monitor_init_hmp_stdio();
     }

@@ -314,6 +314,8 @@ void kvm_start_vcpus(void)
         return;
     }
     kvm_install_sig_ipi();
+    /* The machine's first reset is done: load the boot state now. */
+    kvm_vcpu_reset(NULL);
     qemu_register_reset(kvm_vcpu_reset, NULL);
     vcpu_vmstate_entry = qemu_add_vm_change_state_handler(
         kvm_vcpu_vmstate_change, NULL);

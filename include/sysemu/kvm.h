@@ -47,9 +47,10 @@ bool kvm_irqchip_in_kernel(void);
 void kvm_set_irq(int gsi, int level);
 
 /*
- * Called by vl.c once the machine is built (and before its first reset):
- * the boot vCPU gets its thread and follows the run state from now on.
- * Without a -kernel there is nothing to run: a warning, no thread.
+ * Called by vl.c once the machine is built and has had its first reset:
+ * the boot vCPU gets the boot state and its thread, and follows the run
+ * state (and every later system reset) from now on.  Without a -kernel
+ * there is nothing to run: a warning, no thread.
  */
 void kvm_start_vcpus(void);
 

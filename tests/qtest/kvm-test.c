@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <elf.h>
 #include "libqtest.h"
 #include "libqos/virtio-mem.h"
 
@@ -352,6 +353,199 @@ static void test_accel_cmdline(void)
                     "accelerator kvm\n");
 }
 
+/* --- A tiny guest (needs -kernel, the x86-boot loader) ------------------ */
+
+#define GUEST_ENTRY 0x200000ULL
+#define GUEST_DATA 0x300000ULL      /* counter, RSI, RDI at +0, +8, +16 */
+#define GUEST_RAM (256 * MIB)
+#define GUEST_MMIO_HOLE 0xd0000000ULL
+
+/*
+ * 64-bit code: save RSI/RDI, write PCI config address 0x80000010 to port
+ * 0xcf8 (a PIO exit the test reads back), store to unassigned MMIO at
+ * 0xd0000000 (an MMIO exit nobody accepts), then count forever in RAM.
+ */
+static const uint8_t guest_pio_mmio_loop[] = {
+    0xb9, 0x00, 0x00, 0x30, 0x00,           /* mov $0x300000,%ecx */
+    0x48, 0x89, 0x71, 0x08,                 /* mov %rsi,8(%rcx) */
+    0x48, 0x89, 0x79, 0x10,                 /* mov %rdi,16(%rcx) */
+    0xb8, 0x10, 0x00, 0x00, 0x80,           /* mov $0x80000010,%eax */
+    0xba, 0xf8, 0x0c, 0x00, 0x00,           /* mov $0xcf8,%edx */
+    0xef,                                   /* out %eax,(%dx) */
+    0xbb, 0x00, 0x00, 0x00, 0xd0,           /* mov $0xd0000000,%ebx */
+    0xc7, 0x03, 0x78, 0x56, 0x34, 0x12,     /* movl $0x12345678,(%rbx) */
+    0x48, 0xff, 0x01,                       /* 1: incq (%rcx) */
+    0xeb, 0xfb,                             /* jmp 1b */
+};
+
+/* Count one boot, then ud2 without an IDT: a triple fault. */
+static const uint8_t guest_triple_fault[] = {
+    0xb9, 0x00, 0x00, 0x30, 0x00,           /* mov $0x300000,%ecx */
+    0x48, 0xff, 0x01,                       /* incq (%rcx) */
+    0x0f, 0x0b,                             /* ud2 */
+};
+
+/* Write a one-segment ELF64 executable loading @code at GUEST_ENTRY. */
+static char *write_guest_elf(const uint8_t *code, size_t len)
+{
+    const size_t code_offset = 0x1000;
+    g_autofree uint8_t *image = g_malloc0(code_offset + len);
+    Elf64_Ehdr *eh = (Elf64_Ehdr *)image;
+    Elf64_Phdr *ph = (Elf64_Phdr *)(image + sizeof(*eh));
+    GError *gerr = NULL;
+    char *path;
+    int fd;
+
+    memcpy(eh->e_ident, ELFMAG, SELFMAG);
+    eh->e_ident[EI_CLASS] = ELFCLASS64;
+    eh->e_ident[EI_DATA] = ELFDATA2LSB;
+    eh->e_ident[EI_VERSION] = EV_CURRENT;
+    eh->e_type = ET_EXEC;
+    eh->e_machine = EM_X86_64;
+    eh->e_version = EV_CURRENT;
+    eh->e_entry = GUEST_ENTRY;
+    eh->e_phoff = sizeof(*eh);
+    eh->e_ehsize = sizeof(*eh);
+    eh->e_phentsize = sizeof(*ph);
+    eh->e_phnum = 1;
+    ph->p_type = PT_LOAD;
+    ph->p_flags = PF_R | PF_X;
+    ph->p_offset = code_offset;
+    ph->p_vaddr = ph->p_paddr = GUEST_ENTRY;
+    ph->p_filesz = ph->p_memsz = len;
+    ph->p_align = 0x1000;
+    memcpy(image + code_offset, code, len);
+
+    fd = g_file_open_tmp("kvm-test-guest-XXXXXX.elf", &path, &gerr);
+    g_assert_no_error(gerr);
+    close(fd);
+    g_assert_true(g_file_set_contents(path, (char *)image, code_offset + len,
+                                      &gerr));
+    g_assert_no_error(gerr);
+    return path;
+}
+
+/* Whether this sparsevm has -kernel (the x86-boot loader). */
+static bool kernel_supported(void)
+{
+    const char *binary = g_getenv("SPARSEVM_BINARY");
+    const char *argv[] = { binary, "-h", NULL };
+    g_autofree char *out = NULL;
+
+    if (!binary || !g_spawn_sync(NULL, (char **)argv, NULL,
+                                 G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                                 &out, NULL, NULL, NULL) ||
+        !strstr(out, "\n-kernel ")) {
+        g_test_skip("this sparsevm has no -kernel: no guest to run");
+        return false;
+    }
+    return true;
+}
+
+/*
+ * Wait until the guest's qword at @addr satisfies @pred (the vCPU runs
+ * on; a generous bound only to turn a hang into a failure).
+ */
+static uint64_t wait_guest_qword(QTestState *qts, uint64_t addr,
+                                 uint64_t min)
+{
+    uint64_t val = 0;
+
+    for (int i = 0; i < 3000; i++) {
+        val = qtest_readq(qts, addr);
+        if (val >= min) {
+            return val;
+        }
+        g_usleep(10 * 1000);
+    }
+    g_error("guest qword at 0x%" PRIx64 " stuck at %" PRIu64 " (< %" PRIu64
+            ")", addr, val, min);
+}
+
+static void test_guest_pio_mmio_ram(void)
+{
+    g_autofree char *elf = NULL;
+    g_autofree char *log = NULL;
+    g_autofree char *log_text = NULL;
+    g_autofree char *cmdline = NULL;
+    QTestState *qts;
+    uint64_t count, count2;
+    char buf[8];
+
+    if (!kvm_available() || !kernel_supported()) {
+        return;
+    }
+    elf = write_guest_elf(guest_pio_mmio_loop,
+                          sizeof(guest_pio_mmio_loop));
+    log = g_strdup_printf("%s.log", elf);
+    qts = qtest_initf("-accel kvm -S -machine pc -nodefaults -m 256M "
+                      "-kernel %s -append hello -d guest_errors -D %s",
+                      elf, log);
+    g_assert_cmphex(qtest_readq(qts, GUEST_DATA), ==, 0);
+
+    qtest_qmp_assert_success(qts, "{'execute': 'cont'}");
+    wait_guest_qword(qts, GUEST_DATA, 1);
+    /* Entry registers from the boot state, the PIO write, the MMIO log. */
+    g_assert_cmphex(qtest_readq(qts, GUEST_DATA + 8), ==, GUEST_RAM);
+    qtest_memread(qts, qtest_readq(qts, GUEST_DATA + 16), buf, 6);
+    g_assert_cmpmem(buf, 6, "hello", 6);
+    g_assert_cmphex(qtest_inl(qts, 0xcf8), ==, 0x80000010);
+    g_assert_true(g_file_get_contents(log, &log_text, NULL, NULL));
+    g_assert_nonnull(strstr(log_text, "Invalid access at addr 0xD0000000, "
+                            "size 4, region '(null)', reason: rejected\n"));
+
+    /* stop returns with the vCPU out of the guest: nothing moves. */
+    qtest_qmp_assert_success(qts, "{'execute': 'stop'}");
+    count = qtest_readq(qts, GUEST_DATA);
+    g_usleep(50 * 1000);
+    g_assert_cmpuint(qtest_readq(qts, GUEST_DATA), ==, count);
+    qtest_qmp_assert_success(qts, "{'execute': 'cont'}");
+    count2 = wait_guest_qword(qts, GUEST_DATA, count + 1);
+    g_assert_cmpuint(count2, >, count);
+
+    /* A reset while paused restarts the guest at its entry point. */
+    qtest_qmp_assert_success(qts, "{'execute': 'stop'}");
+    qtest_writeq(qts, GUEST_DATA + 8, 0);
+    qtest_qmp_assert_success(qts, "{'execute': 'system_reset'}");
+    qtest_qmp_eventwait(qts, "RESET");
+    g_assert_cmphex(qtest_readq(qts, GUEST_DATA + 8), ==, 0);
+    qtest_qmp_assert_success(qts, "{'execute': 'cont'}");
+    wait_guest_qword(qts, GUEST_DATA + 8, GUEST_RAM);
+    g_assert_cmphex(qtest_readq(qts, GUEST_DATA + 8), ==, GUEST_RAM);
+
+    /* quit with the vCPU inside KVM_RUN: joined, exit status 0. */
+    qtest_quit(qts);
+    unlink(elf);
+    unlink(log);
+}
+
+static void test_guest_triple_fault(void)
+{
+    g_autofree char *elf = NULL;
+    JsonObject *event, *data;
+    QTestState *qts;
+
+    if (!kvm_available() || !kernel_supported()) {
+        return;
+    }
+    elf = write_guest_elf(guest_triple_fault, sizeof(guest_triple_fault));
+    qts = qtest_initf("-accel kvm -machine pc -nodefaults -m 256M "
+                      "-kernel %s", elf);
+    /* Each triple fault resets the machine; the guest boots again. */
+    for (int i = 0; i < 2; i++) {
+        event = qtest_qmp_eventwait_ref(qts, "RESET");
+        data = json_object_get_object_member(event, "data");
+        g_assert_true(json_object_get_boolean_member(data, "guest"));
+        g_assert_cmpstr(json_object_get_string_member(data, "reason"), ==,
+                        "guest-reset");
+        json_object_unref(event);
+    }
+    wait_guest_qword(qts, GUEST_DATA, 2);
+    g_assert_cmpstr(status_of(qts), ==, "running");
+    qtest_quit(qts);
+    unlink(elf);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -362,5 +556,7 @@ int main(int argc, char **argv)
     qtest_add_func("/kvm/runstate/sigterm", test_sigterm);
     qtest_add_func("/kvm/qtest-beside-kvm", test_qtest_beside_kvm);
     qtest_add_func("/kvm/cmdline", test_accel_cmdline);
+    qtest_add_func("/kvm/guest/pio-mmio-ram", test_guest_pio_mmio_ram);
+    qtest_add_func("/kvm/guest/triple-fault", test_guest_triple_fault);
     return g_test_run();
 }
