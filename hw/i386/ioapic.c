@@ -1,7 +1,10 @@
 /*
  * I/O APIC: 24 interrupt inputs whose levels are recorded, and the
  * register window at 0xfec00000 (IOREGSEL / IOWIN: id, version,
- * arbitration and the redirection table).  No interrupt is delivered.
+ * arbitration and the redirection table).  No interrupt is delivered by
+ * this model; with KVM's in-kernel irqchip the input levels are forwarded
+ * to the kernel, which delivers them (and the guest's accesses to
+ * 0xfec00000 then reach the kernel's IOAPIC, not this window).
  */
 #include "qemu/osdep.h"
 #include "hw/i386/ioapic.h"
