@@ -386,7 +386,7 @@ static const uint8_t guest_triple_fault[] = {
 };
 
 /* Write a one-segment ELF64 executable loading @code at GUEST_ENTRY. */
-static char *write_guest_elf(const uint8_t *code, size_t len)
+static char *write_guest_elf(const void *code, size_t len)
 {
     const size_t code_offset = 0x1000;
     g_autofree uint8_t *image = g_malloc0(code_offset + len);
@@ -519,6 +519,116 @@ static void test_guest_pio_mmio_ram(void)
     unlink(log);
 }
 
+/*
+ * Interrupts through KVM's in-kernel irqchip: the guest installs an IDT
+ * gate for vector 0x30, masks the PIC, enables its LAPIC, routes IOAPIC
+ * pin 10 (PCI slot 2 INTA -> PIRQB -> GSI 10) edge-triggered to vector
+ * 0x30, sets a ready flag and halts with interrupts on; the handler
+ * counts at GUEST_DATA and EOIs.
+ */
+#define IRQ_HANDLER_OFFSET 0x100
+#define IRQ_IDT_OFFSET 0x1000
+#define IRQ_IDTR_OFFSET 0x1ff0
+#define IRQ_IMAGE_SIZE 0x2000
+#define IRQ_VECTOR 0x30
+
+static const uint8_t guest_irq_main[] = {
+    0xb9, 0x00, 0x00, 0x30, 0x00,           /* mov $0x300000,%ecx */
+    0xbb, 0x00, 0x13, 0x20, 0x00,           /* mov $0x201300,%ebx (gate) */
+    0x8c, 0xc8,                             /* mov %cs,%eax */
+    0x66, 0x89, 0x43, 0x02,                 /* mov %ax,2(%rbx) */
+    0x0f, 0x01, 0x1c, 0x25, 0xf0, 0x1f, 0x20, 0x00, /* lidt 0x201ff0 */
+    /* Mask the PIC: KVM's BSP LAPIC accepts ExtINT, and the PIT ticks. */
+    0xb0, 0xff,                             /* mov $0xff,%al */
+    0xe6, 0x21,                             /* out %al,$0x21 */
+    0xe6, 0xa1,                             /* out %al,$0xa1 */
+    0xba, 0xf0, 0x00, 0xe0, 0xfe,           /* mov $0xfee000f0,%edx */
+    0xc7, 0x02, 0xff, 0x01, 0x00, 0x00,     /* movl $0x1ff,(%rdx): SVR */
+    0xba, 0x00, 0x00, 0xc0, 0xfe,           /* mov $0xfec00000,%edx */
+    0xc7, 0x02, 0x25, 0x00, 0x00, 0x00,     /* movl $0x25,(%rdx) */
+    0xc7, 0x42, 0x10, 0x00, 0x00, 0x00, 0x00, /* movl $0,0x10(%rdx) */
+    0xc7, 0x02, 0x24, 0x00, 0x00, 0x00,     /* movl $0x24,(%rdx) */
+    0xc7, 0x42, 0x10, IRQ_VECTOR, 0x00, 0x00, 0x00, /* movl $0x30,0x10(%rdx) */
+    0x48, 0xc7, 0x41, 0x08, 0x01, 0x00, 0x00, 0x00, /* movq $1,8(%rcx) */
+    0xfb,                                   /* sti */
+    0xf4,                                   /* 1: hlt */
+    0xeb, 0xfd,                             /* jmp 1b */
+};
+
+static const uint8_t guest_irq_handler[] = {
+    0x48, 0xff, 0x04, 0x25, 0x00, 0x00, 0x30, 0x00, /* incq 0x300000 */
+    0x50,                                   /* push %rax */
+    0xb8, 0xb0, 0x00, 0xe0, 0xfe,           /* mov $0xfee000b0,%eax */
+    0xc7, 0x00, 0x00, 0x00, 0x00, 0x00,     /* movl $0,(%rax): EOI */
+    0x58,                                   /* pop %rax */
+    0x48, 0xcf,                             /* iretq */
+};
+
+static char *write_irq_guest(void)
+{
+    g_autofree uint8_t *image = g_malloc0(IRQ_IMAGE_SIZE);
+    uint64_t handler = GUEST_ENTRY + IRQ_HANDLER_OFFSET;
+    uint8_t *gate = image + IRQ_IDT_OFFSET + IRQ_VECTOR * 16;
+    uint8_t *idtr = image + IRQ_IDTR_OFFSET;
+    uint64_t idt_base = GUEST_ENTRY + IRQ_IDT_OFFSET;
+    uint16_t idt_limit = 0xfff;
+
+    memcpy(image, guest_irq_main, sizeof(guest_irq_main));
+    memcpy(image + IRQ_HANDLER_OFFSET, guest_irq_handler,
+           sizeof(guest_irq_handler));
+    /* 64-bit interrupt gate, DPL 0, present; the selector is set at run. */
+    gate[0] = handler & 0xff;
+    gate[1] = (handler >> 8) & 0xff;
+    gate[5] = 0x8e;
+    gate[6] = (handler >> 16) & 0xff;
+    gate[7] = (handler >> 24) & 0xff;
+    memcpy(idtr, &idt_limit, 2);
+    memcpy(idtr + 2, &idt_base, 8);
+    return write_guest_elf(image, IRQ_IMAGE_SIZE);
+}
+
+#define TESTDEV_MMIO 0xe0000000u
+#define TESTDEV_INTX 0xf0
+#define TESTDEV_SLOT2_CFG(reg) (0x80000000u | (2 << 11) | (reg))
+
+static void test_guest_irq(void)
+{
+    g_autofree char *elf = NULL;
+    QTestState *qts;
+
+    if (!kvm_available() || !kernel_supported()) {
+        return;
+    }
+    elf = write_irq_guest();
+    qts = qtest_initf("-accel kvm -S -machine pc -nodefaults -m 256M "
+                      "-kernel %s -device pci-testdev,addr=2", elf);
+    /* BAR0 and memory decoding of pci-testdev, as firmware would. */
+    qtest_outl(qts, 0xcf8, TESTDEV_SLOT2_CFG(0x10));
+    qtest_outl(qts, 0xcfc, TESTDEV_MMIO);
+    qtest_outl(qts, 0xcf8, TESTDEV_SLOT2_CFG(0x04));
+    qtest_outw(qts, 0xcfc, 0x2);
+    qtest_irq_intercept_in(qts, "/machine/ioapic");
+
+    qtest_qmp_assert_success(qts, "{'execute': 'cont'}");
+    wait_guest_qword(qts, GUEST_DATA + 8, 1);
+    g_assert_cmpuint(qtest_readq(qts, GUEST_DATA), ==, 0);
+
+    /* Each rising edge of GSI 10 is one interrupt in the guest. */
+    for (uint64_t n = 1; n <= 3; n++) {
+        qtest_writel(qts, TESTDEV_MMIO + TESTDEV_INTX, 1);
+        g_assert_true(qtest_get_irq(qts, 10));
+        wait_guest_qword(qts, GUEST_DATA, n);
+        qtest_writel(qts, TESTDEV_MMIO + TESTDEV_INTX, 0);
+        g_assert_false(qtest_get_irq(qts, 10));
+    }
+    g_usleep(20 * 1000);
+    g_assert_cmpuint(qtest_readq(qts, GUEST_DATA), ==, 3);
+    /* The guest never faulted (a triple fault would have reset it). */
+    g_assert_null(qtest_qmp_event_ref(qts, "RESET"));
+    qtest_quit(qts);
+    unlink(elf);
+}
+
 static void test_guest_triple_fault(void)
 {
     g_autofree char *elf = NULL;
@@ -546,6 +656,37 @@ static void test_guest_triple_fault(void)
     unlink(elf);
 }
 
+/*
+ * Without /dev/kvm (hidden by an empty /dev in a private mount namespace):
+ * QEMU's two error lines and exit status 1.  Needs root and unshare.
+ */
+static void test_no_dev_kvm(void)
+{
+    const char *binary = g_getenv("SPARSEVM_BINARY");
+    g_autofree char *quoted = g_shell_quote(binary ? binary : "");
+    g_autofree char *script = g_strdup_printf(
+        "mount -t tmpfs none /dev || exit 99; exec %s -display none "
+        "-machine none -accel kvm", quoted);
+    const char *argv[] = { "unshare", "-m", "sh", "-c", script, NULL };
+    g_autofree char *err = NULL;
+    int status;
+
+    if (geteuid() != 0 ||
+        !g_spawn_sync(NULL, (char **)argv, NULL,
+                      G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                      NULL, NULL, &err, &status, NULL) ||
+        !WIFEXITED(status) || WEXITSTATUS(status) == 99 ||
+        g_str_has_prefix(err, "unshare:")) {
+        g_test_skip("cannot hide /dev/kvm (needs root and unshare -m)");
+        return;
+    }
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    g_assert_cmpstr(err, ==, "sparsevm: Could not access KVM kernel module: "
+                    "No such file or directory\n"
+                    "sparsevm: -accel kvm: failed to initialize kvm: No "
+                    "such file or directory\n");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -556,7 +697,9 @@ int main(int argc, char **argv)
     qtest_add_func("/kvm/runstate/sigterm", test_sigterm);
     qtest_add_func("/kvm/qtest-beside-kvm", test_qtest_beside_kvm);
     qtest_add_func("/kvm/cmdline", test_accel_cmdline);
+    qtest_add_func("/kvm/no-dev-kvm", test_no_dev_kvm);
     qtest_add_func("/kvm/guest/pio-mmio-ram", test_guest_pio_mmio_ram);
     qtest_add_func("/kvm/guest/triple-fault", test_guest_triple_fault);
+    qtest_add_func("/kvm/guest/irq", test_guest_irq);
     return g_test_run();
 }
