@@ -687,6 +687,25 @@ static void test_no_dev_kvm(void)
                     "such file or directory\n");
 }
 
+/* -d / -D errors (no KVM needed). */
+static void test_log_cmdline(void)
+{
+    int status;
+    g_autofree char *bad_item = qtest_init_expect_fail("-d bogus", &status);
+    g_autofree char *bad_file = NULL;
+
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    g_assert_cmpstr(bad_item, ==, "sparsevm: -d bogus: unknown log item "
+                    "'bogus'\n");
+    bad_file = qtest_init_expect_fail("-d guest_errors -D /nonexistent/x",
+                                      &status);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    g_assert_cmpstr(bad_file, ==, "sparsevm: -D /nonexistent/x: Error opening "
+                    "logfile /nonexistent/x: No such file or directory\n");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -698,6 +717,7 @@ int main(int argc, char **argv)
     qtest_add_func("/kvm/qtest-beside-kvm", test_qtest_beside_kvm);
     qtest_add_func("/kvm/cmdline", test_accel_cmdline);
     qtest_add_func("/kvm/no-dev-kvm", test_no_dev_kvm);
+    qtest_add_func("/kvm/log-cmdline", test_log_cmdline);
     qtest_add_func("/kvm/guest/pio-mmio-ram", test_guest_pio_mmio_ram);
     qtest_add_func("/kvm/guest/triple-fault", test_guest_triple_fault);
     qtest_add_func("/kvm/guest/irq", test_guest_irq);
