@@ -98,7 +98,8 @@ static int kvm_alloc_slot_id(void)
 
     for (unsigned int w = 0; w < BITS_TO_LONGS(n); w++) {
         if (kvm_slot_ids[w] != ~0UL) {
-            unsigned int id = w * BITS_PER_LONG + __builtin_ctzl(~kvm_slot_ids[w]);
+            unsigned int id = w * BITS_PER_LONG +
+                              __builtin_ctzl(~kvm_slot_ids[w]);
 
             if (id >= n) {
                 break;

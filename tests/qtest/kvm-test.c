@@ -3,7 +3,10 @@
  * it): the memslot table against the flat view, neighbour memslots left
  * untouched when virtio-mem maps and unmaps memslot aliases, the
  * x-query-kvm-memslots fields, HMP, run state (stop/cont/quit/SIGTERM),
- * qtest beside -accel kvm and command-line errors.
+ * qtest beside -accel kvm, command-line errors, and tiny hand-assembled
+ * guests (with -kernel, when the binary has it: skipped otherwise) for
+ * PIO/MMIO exits, guest-error logging, stop/cont/reset, triple faults and
+ * interrupts through the in-kernel irqchip.
  */
 #include "qemu/osdep.h"
 #include <fcntl.h>
@@ -78,8 +81,9 @@ static GArray *mtree_ram_ranges(QTestState *qts)
         } else if (strstr(lines[i], "AS \"memory\"")) {
             in_memory = true;
         } else if (in_memory &&
-                   sscanf(lines[i], " %" SCNx64 "-%" SCNx64 " (prio %*d, %15[a-z]",
-                          &r.start, &r.end, kind) == 3 &&
+                   sscanf(lines[i], " %" SCNx64 "-%" SCNx64
+                          " (prio %*d, %15[a-z]", &r.start, &r.end,
+                          kind) == 3 &&
                    (!strcmp(kind, "ram") || !strcmp(kind, "rom"))) {
             g_array_append_val(ranges, r);
         }
@@ -443,8 +447,8 @@ static bool kernel_supported(void)
 }
 
 /*
- * Wait until the guest's qword at @addr satisfies @pred (the vCPU runs
- * on; a generous bound only to turn a hang into a failure).
+ * Wait until the guest's qword at @addr is at least @min and return it
+ * (the vCPU runs on its own; the bound only turns a hang into a failure).
  */
 static uint64_t wait_guest_qword(QTestState *qts, uint64_t addr,
                                  uint64_t min)
