@@ -189,6 +189,8 @@ static void kvm_region_add(MemoryListener *listener,
     slot = g_new(KVMSlot, 1);
     *slot = new;
     slot->id = id;
+    /* The memory core deletes a changed section before adding it again. */
+    g_assert(!g_hash_table_contains(kvm_slots, &slot->gpa));
     g_hash_table_insert(kvm_slots, &slot->gpa, slot);
 }
 
