@@ -131,7 +131,7 @@ static int vfio_emulated_dma_unmap(VFIOContainer *c, hwaddr iova,
     }
     while ((m = vfio_emulated_find_below(ec, iova + size)) &&
            m->iova >= iova) {
-        g_tree_remove(ec->mappings, &m->iova);
+        g_tree_steal(ec->mappings, &m->iova);
         ec->mapped_bytes -= m->size;
         munlock(m->vaddr, m->size);
         g_ptr_array_add(gone, m);
