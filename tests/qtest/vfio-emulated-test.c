@@ -13,7 +13,7 @@
 #include "libqtest.h"
 #include "libqos/virtio-mem.h"
 
-#define MIB (1024ULL * 1024)
+#define MIB ((uint64_t)1024 * 1024)
 #define GIB (1024 * MIB)
 #define RAM_SIZE (256 * MIB)
 #define BLOCK (2 * MIB)
@@ -164,6 +164,62 @@ static void test_plug_unplug_device_first(void)
                                  VMEM_DEV);
 
     run_plug_unplug(qts, QPCI_DEVFN(3, 0));
+    qtest_quit(qts);
+}
+
+/*
+ * The point of the seeds: 1 GiB of RAM and a 16 GiB virtio-mem device with
+ * 1 GiB plugged pin 2 GiB, not 17 GiB, and fall back when unplugged.
+ */
+static void test_pinned_16g(void)
+{
+    QTestState *qts = qtest_init("-machine pc -m 1G,maxmem=17G "
+                                 "-object memory-backend-memfd,id=mem0,"
+                                 "size=16G "
+                                 "-device virtio-mem-pci,id=vm0,memdev=mem0,"
+                                 "requested-size=1G "
+                                 "-object vfio-emulated-container,id=c0 "
+                                 "-device vfio-emulated-pci,container=c0");
+    QVirtioMemDriver d;
+    JsonObject *info;
+
+    qvirtio_mem_driver_start(&d, qts, QPCI_DEVFN(2, 0));
+    g_assert_cmpuint(vmlck(qts), ==, 1 * GIB);
+    g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_PLUG, d.addr,
+                                        GIB / BLOCK, NULL),
+                    ==, VIRTIO_MEM_RESP_ACK);
+    info = query(qts);
+    g_test_message("1 GiB RAM + 16 GiB virtio-mem, 1 GiB plugged: VmLck "
+                   "%" PRIu64 " MiB, pinned %" PRId64 " MiB, %" PRId64
+                   " DMA mappings (worst case %" PRId64 ")",
+                   vmlck(qts) / MIB,
+                   json_object_get_int_member(info, "pinned-bytes") /
+                   (int64_t)MIB,
+                   json_object_get_int_member(info, "nr-mappings"),
+                   json_object_get_int_member(info, "worst-case-mappings"));
+    g_assert_cmpuint(vmlck(qts), ==, 2 * GIB);
+    g_assert_cmpint(json_object_get_int_member(info, "pinned-bytes"), ==,
+                    2 * GIB);
+    g_assert_cmpint(json_object_get_int_member(info, "nr-mappings"), ==,
+                    1 + GIB / BLOCK);
+    g_assert_cmpint(json_object_get_int_member(info, "worst-case-mappings"),
+                    ==, 1 + 16 * GIB / BLOCK);
+    json_object_unref(info);
+
+    g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_UNPLUG,
+                                        d.addr + GIB / 2, GIB / 2 / BLOCK,
+                                        NULL),
+                    ==, VIRTIO_MEM_RESP_ACK);
+    g_test_message("after unplugging 512 MiB: VmLck %" PRIu64 " MiB",
+                   vmlck(qts) / MIB);
+    g_assert_cmpuint(vmlck(qts), ==, GIB + GIB / 2);
+    g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_UNPLUG_ALL, 0, 0,
+                                        NULL),
+                    ==, VIRTIO_MEM_RESP_ACK);
+    g_test_message("after UNPLUG_ALL: VmLck %" PRIu64 " MiB",
+                   vmlck(qts) / MIB);
+    g_assert_cmpuint(vmlck(qts), ==, GIB);
+    qvirtio_mem_driver_stop(&d);
     qtest_quit(qts);
 }
 
@@ -365,6 +421,7 @@ int main(int argc, char **argv)
     qtest_add_func("/vfio-emulated/plug-unplug", test_plug_unplug);
     qtest_add_func("/vfio-emulated/plug-unplug-device-first",
                    test_plug_unplug_device_first);
+    qtest_add_func("/vfio-emulated/pinned-16g", test_pinned_16g);
     qtest_add_func("/vfio-emulated/veto", test_veto);
     qtest_add_func("/vfio-emulated/limit-warning", test_limit_warning);
     qtest_add_func("/vfio-emulated/limit-strict", test_limit_strict);
