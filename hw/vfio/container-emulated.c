@@ -3,13 +3,27 @@
  * include/hw/vfio/vfio-emulated.h), and QMP x-query-vfio-container.
  */
 #include "qemu/osdep.h"
-#include <sys/mman.h>
+#include <sys/syscall.h>
 #include "qapi/qmp/dispatch.h"
 #include "qemu/error-report.h"
 #include "qom/object_interfaces.h"
 #include "hw/vfio/vfio-emulated.h"
 
 #define VFIO_EMULATED_PAGE_SIZE 4096
+
+/*
+ * mlock()/munlock() through syscall(): AddressSanitizer intercepts the libc
+ * wrappers and turns them into no-ops, which would hide the pins.
+ */
+static int vfio_pin(void *addr, size_t len)
+{
+    return syscall(SYS_mlock, addr, len);
+}
+
+static int vfio_unpin(void *addr, size_t len)
+{
+    return syscall(SYS_munlock, addr, len);
+}
 
 static VFIOEmulatedContainer *vfio_emulated_of(VFIOContainer *c)
 {
@@ -63,7 +77,7 @@ static int vfio_emulated_dma_map(VFIOContainer *c, hwaddr iova, uint64_t size,
                          " DMA mappings is reached", ec->dma_entry_limit);
         return -ENOSPC;
     }
-    if (mlock(vaddr, size)) {
+    if (vfio_pin(vaddr, size)) {
         int err = errno;
 
         error_setg_errno(errp, err, "pinning 0x%" PRIx64 " bytes with mlock() "
@@ -97,7 +111,7 @@ static void vfio_emulated_repin(VFIOEmulatedContainer *ec,
         uintptr_t s = MAX(start, (uintptr_t)m->vaddr);
         uintptr_t e = MIN(end, (uintptr_t)m->vaddr + m->size);
 
-        if (s < e && mlock((void *)s, e - s)) {
+        if (s < e && vfio_pin((void *)s, e - s)) {
             /* Pinned memory stays allocated anyway; only VmLck differs. */
             warn_report("vfio-emulated-container: re-pinning failed: %s",
                         strerror(errno));
@@ -133,7 +147,7 @@ static int vfio_emulated_dma_unmap(VFIOContainer *c, hwaddr iova,
            m->iova >= iova) {
         g_tree_steal(ec->mappings, &m->iova);
         ec->mapped_bytes -= m->size;
-        munlock(m->vaddr, m->size);
+        vfio_unpin(m->vaddr, m->size);
         g_ptr_array_add(gone, m);
     }
     for (guint i = 0; i < gone->len; i++) {
@@ -281,7 +295,7 @@ static void vfio_emulated_finalize(Object *obj)
     for (guint i = 0; i < left->len; i++) {
         VFIOEmulatedMapping *m = left->pdata[i];
 
-        munlock(m->vaddr, m->size);
+        vfio_unpin(m->vaddr, m->size);
     }
     g_tree_destroy(ec->mappings);
     vfio_container_destroy(&ec->container);
