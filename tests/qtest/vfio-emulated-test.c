@@ -60,6 +60,7 @@ static void assert_mappings(QTestState *qts, const Range *expected, int n)
     JsonArray *maps = json_object_get_array_member(info, "mappings");
     uint64_t total = 0;
 
+    /* @expected may be NULL when @n is 0. */
     g_assert_cmpint(json_array_get_length(maps), ==, n);
     g_assert_cmpint(json_object_get_int_member(info, "nr-mappings"), ==, n);
     for (int i = 0; i < n; i++) {
@@ -274,6 +275,160 @@ static void test_veto(void)
     qtest_quit(qts);
 }
 
+/* ---- hotplug: the replay at attach, and its failure ---- */
+
+static void device_add_vfio(QTestState *qts, const char *id)
+{
+    qtest_qmp_assert_success(qts, "{'execute': 'device_add', 'arguments': "
+                             "{'driver': 'vfio-emulated-pci', "
+                             "'container': 'c0', 'id': '%s'}}", id);
+}
+
+static void device_del(QTestState *qts, const char *id)
+{
+    qtest_qmp_assert_success(qts, "{'execute': 'device_del', 'arguments': "
+                             "{'id': '%s'}}", id);
+    qtest_qmp_eventwait(qts, "DEVICE_DELETED");
+}
+
+static void test_hotplug(void)
+{
+    QTestState *qts = qtest_init(MACHINE MEMDEV VMEM_DEV
+                                 "-object vfio-emulated-container,id=c0");
+    QVirtioMemDriver d;
+    uint64_t a;
+
+    qvirtio_mem_driver_start(&d, qts, QPCI_DEVFN(2, 0));
+    a = d.addr;
+    g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_PLUG, a, 2, NULL),
+                    ==, VIRTIO_MEM_RESP_ACK);
+    g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_PLUG,
+                                        a + 8 * BLOCK, 1, NULL),
+                    ==, VIRTIO_MEM_RESP_ACK);
+    assert_mappings(qts, NULL, 0);
+
+    /* Attaching replays what is plugged, block by block. */
+    device_add_vfio(qts, "v0");
+    assert_mappings(qts, (Range[]) {
+        { 0, RAM_SIZE }, { a, BLOCK }, { a + BLOCK, BLOCK },
+        { a + 8 * BLOCK, BLOCK } }, 4);
+
+    /* The last user gone: everything unmapped and unpinned. */
+    device_del(qts, "v0");
+    assert_mappings(qts, NULL, 0);
+    g_assert_cmpuint(plugged_size(qts), ==, 3 * BLOCK);
+    qvirtio_mem_driver_stop(&d);
+    qtest_quit(qts);
+}
+
+static void test_hotplug_refused(void)
+{
+    QTestState *qts = qtest_init(MACHINE MEMDEV VMEM_DEV
+                                 "-object vfio-emulated-container,id=c0,"
+                                 "dma-entry-limit=3");
+    QVirtioMemDriver d;
+    JsonObject *resp;
+    const char *desc;
+
+    qvirtio_mem_driver_start(&d, qts, QPCI_DEVFN(2, 0));
+    g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_PLUG, d.addr, 3,
+                                        NULL),
+                    ==, VIRTIO_MEM_RESP_ACK);
+
+    /* RAM + 3 blocks do not fit into 3 mappings: device_add fails. */
+    resp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
+                     "{'driver': 'vfio-emulated-pci', 'container': 'c0', "
+                     "'id': 'v0'}}");
+    g_assert_true(json_object_has_member(resp, "error"));
+    desc = json_object_get_string_member(
+        json_object_get_object_member(resp, "error"), "desc");
+    g_assert_nonnull(strstr(desc, "limit of 3 DMA mappings is reached"));
+    json_object_unref(resp);
+    assert_mappings(qts, NULL, 0);
+    g_assert_cmpint(qtest_qom_get_int(qts, "/objects/c0", "dma-entry-limit"),
+                    ==, 3);
+
+    /* With one block less it fits. */
+    g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_UNPLUG,
+                                        d.addr + 2 * BLOCK, 1, NULL),
+                    ==, VIRTIO_MEM_RESP_ACK);
+    device_add_vfio(qts, "v0");
+    assert_mappings(qts, (Range[]) {
+        { 0, RAM_SIZE }, { d.addr, BLOCK }, { d.addr + BLOCK, BLOCK } }, 3);
+    qvirtio_mem_driver_stop(&d);
+    qtest_quit(qts);
+}
+
+/*
+ * The limit exceeded by a section that appears after the attach: with
+ * strict-dma-limit every populate of it is refused.
+ */
+static void test_strict_later_section(void)
+{
+    QTestState *qts = qtest_init(MACHINE MEMDEV
+                                 "-object vfio-emulated-container,id=c0,"
+                                 "dma-entry-limit=100,strict-dma-limit=on "
+                                 "-device vfio-emulated-pci,container=c0 "
+                                 VMEM_DEV);
+    QVirtioMemDriver d;
+    JsonObject *info;
+    JsonArray *w;
+
+    qvirtio_mem_driver_start(&d, qts, QPCI_DEVFN(3, 0));
+    g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_PLUG, d.addr, 1,
+                                        NULL),
+                    ==, VIRTIO_MEM_RESP_BUSY);
+    assert_mappings(qts, (Range[]) { { 0, RAM_SIZE } }, 1);
+    g_assert_cmpuint(plugged_size(qts), ==, 0);
+    info = query(qts);
+    w = json_object_get_array_member(info, "warnings");
+    g_assert_cmpint(json_array_get_length(w), ==, 2);
+    g_assert_nonnull(strstr(json_array_get_string_element(w, 0),
+                            "'block-size'"));
+    g_assert_nonnull(strstr(json_array_get_string_element(w, 1),
+                            "refusing to populate"));
+    json_object_unref(info);
+    qvirtio_mem_driver_stop(&d);
+    qtest_quit(qts);
+}
+
+/*
+ * Private anonymous memory: Linux does not discard mlock()ed private pages,
+ * so unplugging a mapped block fails (BUSY) and the block, its data and
+ * its mapping stay; once the device is gone the unplug works.
+ */
+static void test_private_memory_unplug(void)
+{
+    QTestState *qts = qtest_init(MACHINE
+                                 "-object memory-backend-ram,id=mem0,"
+                                 "size=1G " VMEM_DEV
+                                 "-object vfio-emulated-container,id=c0 "
+                                 "-device vfio-emulated-pci,container=c0,"
+                                 "id=v0");
+    QVirtioMemDriver d;
+    uint64_t a;
+
+    qvirtio_mem_driver_start(&d, qts, QPCI_DEVFN(2, 0));
+    a = d.addr;
+    g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_PLUG, a, 1, NULL),
+                    ==, VIRTIO_MEM_RESP_ACK);
+    qtest_writeq(qts, a + 64, 0x1122334455667788ULL);
+    g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_UNPLUG, a, 1,
+                                        NULL),
+                    ==, VIRTIO_MEM_RESP_BUSY);
+    g_assert_cmphex(qtest_readq(qts, a + 64), ==, 0x1122334455667788ULL);
+    g_assert_cmpuint(plugged_size(qts), ==, BLOCK);
+    assert_mappings(qts, (Range[]) { { 0, RAM_SIZE }, { a, BLOCK } }, 2);
+
+    device_del(qts, "v0");
+    g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_UNPLUG, a, 1,
+                                        NULL),
+                    ==, VIRTIO_MEM_RESP_ACK);
+    g_assert_cmpuint(plugged_size(qts), ==, 0);
+    qvirtio_mem_driver_stop(&d);
+    qtest_quit(qts);
+}
+
 /* ---- the worst-case check against the limit ---- */
 
 static JsonArray *warnings_ref(QTestState *qts, int64_t *worst)
@@ -423,6 +578,12 @@ int main(int argc, char **argv)
                    test_plug_unplug_device_first);
     qtest_add_func("/vfio-emulated/pinned-16g", test_pinned_16g);
     qtest_add_func("/vfio-emulated/veto", test_veto);
+    qtest_add_func("/vfio-emulated/hotplug", test_hotplug);
+    qtest_add_func("/vfio-emulated/hotplug-refused", test_hotplug_refused);
+    qtest_add_func("/vfio-emulated/strict-later-section",
+                   test_strict_later_section);
+    qtest_add_func("/vfio-emulated/private-memory-unplug",
+                   test_private_memory_unplug);
     qtest_add_func("/vfio-emulated/limit-warning", test_limit_warning);
     qtest_add_func("/vfio-emulated/limit-strict", test_limit_strict);
     qtest_add_func("/vfio-emulated/discard-coordination",
