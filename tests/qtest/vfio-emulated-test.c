@@ -275,6 +275,54 @@ static void test_veto(void)
     qtest_quit(qts);
 }
 
+/*
+ * virtio-mem memslots: each mapped memslot is a section of its own with
+ * a listener of its own; blocks on both sides of a memslot boundary.
+ */
+static void test_memslots(void)
+{
+    QTestState *qts = qtest_init(MACHINE MEMDEV
+                                 "-device virtio-mem-pci,id=vm0,memdev=mem0,"
+                                 "requested-size=64M,memslots=4 "
+                                 "-object vfio-emulated-container,id=c0 "
+                                 "-device vfio-emulated-pci,container=c0");
+    QVirtioMemDriver d;
+    uint64_t edge;
+    JsonObject *info;
+
+    qvirtio_mem_driver_start(&d, qts, QPCI_DEVFN(2, 0));
+    /* 256 MiB memslots; usable 64 + 256 MiB: two of them are mapped. */
+    info = query(qts);
+    g_assert_cmpint(json_object_get_int_member(info, "worst-case-mappings"),
+                    ==, 1 + 2 * 256 * MIB / BLOCK);
+    json_object_unref(info);
+
+    edge = d.addr + 256 * MIB;
+    g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_PLUG,
+                                        edge - BLOCK, 2, NULL),
+                    ==, VIRTIO_MEM_RESP_ACK);
+    assert_mappings(qts, (Range[]) {
+        { 0, RAM_SIZE }, { edge - BLOCK, BLOCK }, { edge, BLOCK } }, 3);
+    g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_UNPLUG,
+                                        edge - BLOCK, 2, NULL),
+                    ==, VIRTIO_MEM_RESP_ACK);
+    assert_mappings(qts, (Range[]) { { 0, RAM_SIZE } }, 1);
+
+    /* Nothing requested any more: UNPLUG_ALL unmaps the memslots. */
+    qtest_qmp_assert_success(qts, "{'execute': 'qom-set', 'arguments': "
+                             "{'path': 'vm0', 'property': 'requested-size', "
+                             "'value': 0}}");
+    g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_UNPLUG_ALL, 0, 0,
+                                        NULL),
+                    ==, VIRTIO_MEM_RESP_ACK);
+    info = query(qts);
+    g_assert_cmpint(json_object_get_int_member(info, "worst-case-mappings"),
+                    ==, 1);
+    json_object_unref(info);
+    qvirtio_mem_driver_stop(&d);
+    qtest_quit(qts);
+}
+
 /* ---- hotplug: the replay at attach, and its failure ---- */
 
 static void device_add_vfio(QTestState *qts, const char *id)
@@ -578,6 +626,7 @@ int main(int argc, char **argv)
                    test_plug_unplug_device_first);
     qtest_add_func("/vfio-emulated/pinned-16g", test_pinned_16g);
     qtest_add_func("/vfio-emulated/veto", test_veto);
+    qtest_add_func("/vfio-emulated/memslots", test_memslots);
     qtest_add_func("/vfio-emulated/hotplug", test_hotplug);
     qtest_add_func("/vfio-emulated/hotplug-refused", test_hotplug_refused);
     qtest_add_func("/vfio-emulated/strict-later-section",
