@@ -382,8 +382,9 @@ static void qmp_x_query_vfio_container(JsonObject *args, JsonNode **ret,
     list = json_array_new();
     all = vfio_emulated_container_mappings(ec);
     for (guint i = 0; i < all->len; i++) {
-        json_array_add_object_element(list,
-                                      vfio_emulated_mapping_json(all->pdata[i]));
+        JsonObject *m = vfio_emulated_mapping_json(all->pdata[i]);
+
+        json_array_add_object_element(list, m);
     }
     json_object_set_array_member(info, "mappings", list);
 

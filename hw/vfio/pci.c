@@ -26,21 +26,32 @@ struct VFIOPCIDevice {
     bool attached;
 };
 
-/* Accept [DOMAIN:]BUS:SLOT.FUNCTION, write DDDD:BB:SS.F to @bdf. */
+/* Parse [DOMAIN:]BUS:SLOT.FUNCTION (hex) without trailing characters. */
+static bool vfio_pci_scan_host(const char *host, unsigned *domain,
+                               unsigned *bus, unsigned *slot, unsigned *func)
+{
+    int end = 0;
+
+    if (sscanf(host, "%x:%x:%x.%x%n", domain, bus, slot, func, &end) == 4 &&
+        !host[end]) {
+        return true;
+    }
+    *domain = 0;
+    end = 0;
+    return sscanf(host, "%x:%x.%x%n", bus, slot, func, &end) == 3 &&
+           !host[end];
+}
+
+/* Check the host address and write it as DDDD:BB:SS.F to @bdf. */
 static bool vfio_pci_parse_host(const char *host, char bdf[16], Error **errp)
 {
-    unsigned domain = 0, bus, slot, func;
-    int end = 0;
+    unsigned domain, bus, slot, func;
 
     if (!host) {
         error_setg(errp, "'host' property must be set (e.g. 0000:01:00.0)");
         return false;
     }
-    if ((sscanf(host, "%x:%x:%x.%x%n", &domain, &bus, &slot, &func, &end)
-         != 4 || host[end]) &&
-        (domain = 0, end = 0,
-         sscanf(host, "%x:%x.%x%n", &bus, &slot, &func, &end) != 3 ||
-         host[end])) {
+    if (!vfio_pci_scan_host(host, &domain, &bus, &slot, &func)) {
         error_setg(errp, "invalid host '%s': expected "
                    "[DOMAIN:]BUS:SLOT.FUNCTION, e.g. 0000:01:00.0", host);
         return false;

@@ -613,6 +613,9 @@ static void test_vfio_pci_errors(void)
     expect_start_failure("-machine pc -m 256M -device vfio-pci,host=zz",
                          "invalid host 'zz': expected "
                          "[DOMAIN:]BUS:SLOT.FUNCTION");
+    expect_start_failure("-machine pc -m 256M "
+                         "-device vfio-pci,host=0000:100:00.0",
+                         "invalid host '0000:100:00.0': out of range");
     expect_start_failure("-machine pc -m 256M -device vfio-pci",
                          "'host' property must be set");
 }

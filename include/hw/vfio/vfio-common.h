@@ -46,7 +46,7 @@ typedef struct VFIOContainerOps {
 struct VFIOContainer {
     /* public: set by the backend before the first attach */
     const VFIOContainerOps *ops;
-    char *name;                 /* for messages, e.g. "vfio-emulated-container 'c0'" */
+    char *name;                 /* for messages, e.g. "vfio group 12" */
     uint64_t pgsize;            /* smallest IOMMU page size */
     uint64_t dma_max_mappings;  /* limit on the number of mappings */
     /*
