@@ -7,6 +7,9 @@
  */
 #include "qemu/osdep.h"
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include "exec/memory.h"
 #include "exec/ramblock.h"
 #include "hw/vfio/vfio-emulated.h"
@@ -364,6 +367,48 @@ static void test_type1_rules(void)
     fixture_teardown(&f);
 }
 
+/* Drop CAP_IPC_LOCK from this process's effective set. */
+static void drop_cap_ipc_lock(void)
+{
+    struct __user_cap_header_struct hdr = {
+        .version = _LINUX_CAPABILITY_VERSION_3,
+    };
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+    g_assert_cmpint(syscall(SYS_capget, &hdr, data), ==, 0);
+    data[CAP_TO_INDEX(CAP_IPC_LOCK)].effective &= ~CAP_TO_MASK(CAP_IPC_LOCK);
+    g_assert_cmpint(syscall(SYS_capset, &hdr, data), ==, 0);
+}
+
+/*
+ * Without CAP_IPC_LOCK and with a small RLIMIT_MEMLOCK pinning fails: the
+ * attach fails with a message saying what is missing, nothing is mapped.
+ */
+static void test_pin_failure(void)
+{
+    if (g_test_subprocess()) {
+        struct rlimit lim = { 64 * KiB, 64 * KiB };
+        Fixture f;
+        Error *err = NULL;
+
+        g_assert_cmpint(setrlimit(RLIMIT_MEMLOCK, &lim), ==, 0);
+        drop_cap_ipc_lock();
+        fixture_setup(&f, 100);
+        g_assert_false(vfio_container_attach(fc(&f), &f.as, &err));
+        g_test_message("%s", error_get_pretty(err));
+        g_assert_nonnull(strstr(error_get_pretty(err),
+                                "mlock() failed (needs CAP_IPC_LOCK or a "
+                                "large enough RLIMIT_MEMLOCK)"));
+        error_free(err);
+        assert_table(&f, "");
+        g_assert_cmpuint(self_vmlck(), ==, 0);
+        fixture_teardown(&f);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+    g_test_trap_assert_passed();
+}
+
 static void test_discard_coordination(void)
 {
     Error *err = NULL;
@@ -405,6 +450,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio/attach-fails-cleanly", test_attach_fails_cleanly);
     g_test_add_func("/vfio/shared-host-pages", test_shared_host_pages);
     g_test_add_func("/vfio/type1-rules", test_type1_rules);
+    g_test_add_func("/vfio/pin-failure", test_pin_failure);
     g_test_add_func("/vfio/discard-coordination", test_discard_coordination);
     return g_test_run();
 }
