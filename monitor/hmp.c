@@ -11,6 +11,7 @@
 #include "hw/qdev-core.h"
 #include "qemu/cutils.h"
 #include "sysemu/sysemu.h"
+#include "sysemu/kvm.h"
 
 #define HMP_PROMPT "(qemu) "
 
@@ -82,6 +83,9 @@ static void hmp_info_ramblock(GString *out, int argc, char **argv)
 }
 
 static const HMPCommand hmp_info_cmds[] = {
+    { "kvm", "", "show KVM information", hmp_info_kvm },
+    { "kvm-memslots", "", "show the KVM memslots (slot, guest-physical "
+      "range, size, host address)", hmp_info_kvm_memslots },
     { "memory-devices", "", "show memory devices", hmp_info_memory_devices },
     { "mtree", "[-f][-d][-o][-D]", "show memory tree (-f: dump flat view for "
       "address spaces; -o: dump region owners/parents; -D: dump disabled "

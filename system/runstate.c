@@ -10,6 +10,8 @@
 #include "qemu/error-report.h"
 #include "hw/boards.h"
 #include "sysemu/reset.h"
+#include "sysemu/cpus.h"
+#include "qemu/main-loop.h"
 #include <glib-unix.h>
 #include <signal.h>
 
@@ -69,6 +71,36 @@ static ShutdownCause shutdown_cause;          /* NONE: no request */
 static ShutdownCause reset_cause;
 static bool shutdown_announced;               /* SHUTDOWN event sent */
 static guint pending_requests_source;
+
+/* --- The big QEMU lock -------------------------------------------------- */
+
+static GMutex bql;
+static __thread bool bql_held;
+
+void bql_lock(void)
+{
+    g_assert(!bql_held);
+    g_mutex_lock(&bql);
+    bql_held = true;
+}
+
+void bql_unlock(void)
+{
+    g_assert(bql_held);
+    bql_held = false;
+    g_mutex_unlock(&bql);
+}
+
+bool bql_locked(void)
+{
+    return bql_held;
+}
+
+void bql_cond_wait(GCond *cond)
+{
+    g_assert(bql_held);
+    g_cond_wait(cond, &bql);
+}
 
 GMainContext *qemu_get_aio_context(void)
 {
@@ -192,7 +224,15 @@ static gboolean handle_pending_requests(gpointer opaque)
         ShutdownCause cause = reset_cause;
 
         reset_cause = SHUTDOWN_CAUSE_NONE;
+        /* The vCPUs must not run (nor be inside KVM_RUN) while reset. */
+        pause_all_vcpus();
         qemu_system_reset(cause);
+        /* After a reset the VM can be started again, as in QEMU. */
+        if (runstate_check(RUN_STATE_INTERNAL_ERROR) ||
+            runstate_check(RUN_STATE_SHUTDOWN)) {
+            runstate_set(RUN_STATE_PRELAUNCH);
+        }
+        resume_all_vcpus();
     }
     if (shutdown_cause != SHUTDOWN_CAUSE_NONE && !shutdown_announced) {
         shutdown_announced = true;
@@ -256,9 +296,29 @@ static void install_signal_handlers(void)
     }
 }
 
+/*
+ * The main loop holds the BQL while it dispatches and drops it while it
+ * waits, so that a vCPU thread can handle its exits meanwhile.
+ */
+static gint poll_without_bql(GPollFD *fds, guint nfds, gint timeout)
+{
+    bool locked = bql_locked();
+    gint ret;
+
+    if (locked) {
+        bql_unlock();
+    }
+    ret = g_poll(fds, nfds, timeout);
+    if (locked) {
+        bql_lock();
+    }
+    return ret;
+}
+
 int qemu_main_loop(void)
 {
     install_signal_handlers();
+    g_main_context_set_poll_func(qemu_get_aio_context(), poll_without_bql);
     if (qemu_system_shutdown_requested()) {
         handle_pending_requests(NULL);
         return 0;

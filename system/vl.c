@@ -16,6 +16,8 @@
 #include "hw/qdev-core.h"
 #include "hw/sysbus.h"
 #include "qemu/help_option.h"
+#include "qemu/log.h"
+#include "sysemu/kvm.h"
 #include "monitor/cmdline.h"
 #include "sysemu/runstate.h"
 #include "chardev/char.h"
@@ -33,6 +35,8 @@ typedef struct MachineConfig {
 /* What the command line asked for, applied after parsing. */
 typedef struct CmdlineConfig {
     MachineConfig machine;
+    int log_mask;               /* -d items */
+    const char *log_file;       /* -D */
     GPtrArray *objects;         /* -object option strings, in order */
     GPtrArray *devices;         /* -device option strings, in order */
     GPtrArray *machine_args;    /* -machine option strings, in order */
@@ -49,6 +53,7 @@ typedef struct CmdlineConfig {
 static CmdlineConfig config;
 
 typedef enum {
+    OPT_LOG_ITEMS, OPT_LOG_FILE,
     OPT_HELP, OPT_VERSION, OPT_MACHINE, OPT_M, OPT_OBJECT, OPT_MONITOR,
     OPT_NODEFAULTS, OPT_DISPLAY, OPT_S, OPT_NAME, OPT_PIDFILE, OPT_SMP,
     OPT_DEVICE, OPT_KERNEL, OPT_APPEND, OPT_DEBUGCON,
@@ -87,7 +92,12 @@ static const CmdlineOption options[] = {
       "[chardev=]ID[,mode=control|readline][,pretty=on|off]" },
     { "qmp", true, OPT_MONITOR_FAMILY, "DEV: QMP on DEV (stdio, unix:PATH..)" },
     { "qmp-pretty", true, OPT_MONITOR_FAMILY, "DEV: pretty-printed QMP" },
-    { "accel", true, OPT_MONITOR_FAMILY, "qtest: the accelerator" },
+    { "accel", true, OPT_MONITOR_FAMILY,
+      "qtest|kvm: the accelerator (-accel help)" },
+    { "d", true, OPT_LOG_ITEMS, "item1,...: enable logging of specified "
+      "items (-d help)" },
+    { "D", true, OPT_LOG_FILE, "logfile: output log to logfile (default "
+      "stderr)" },
     { "qtest", true, OPT_MONITOR_FAMILY, "DEV: qtest protocol on DEV" },
     { "qtest-log", true, OPT_MONITOR_FAMILY, "FILE: log qtest traffic" },
     { "kernel", true, OPT_KERNEL, "FILE: boot a 64-bit ELF directly" },
@@ -311,6 +321,21 @@ static void parse_machine_option(const char *arg)
     g_ptr_array_add(config.machine_args, (gpointer)arg);
 }
 
+/* -d item1,...: QEMU's log items; -d help lists them. */
+static void parse_log_items(const char *arg)
+{
+    Error *err = NULL;
+
+    if (is_help_option(arg)) {
+        qemu_print_log_usage(stdout);
+        exit(0);
+    }
+    config.log_mask = qemu_str_to_log_mask(arg, &err);
+    if (!config.log_mask) {
+        cmdline_error_err("d", arg, err);
+    }
+}
+
 static void handle_option(const CmdlineOption *opt, const char *arg)
 {
     switch (opt->index) {
@@ -355,6 +380,12 @@ static void handle_option(const CmdlineOption *opt, const char *arg)
     case OPT_PIDFILE:
         config.pidfile = arg;
         break;
+    case OPT_LOG_ITEMS:
+        parse_log_items(arg);
+        break;
+    case OPT_LOG_FILE:
+        config.log_file = arg;
+        break;
     case OPT_MONITOR_FAMILY:
         monitor_cmdline_option(opt->name, arg);
         break;
@@ -377,6 +408,8 @@ static void handle_option(const CmdlineOption *opt, const char *arg)
 
 static void parse_cmdline(int argc, char **argv)
 {
+    Error *err = NULL;
+
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const CmdlineOption *opt;
@@ -399,6 +432,10 @@ static void parse_cmdline(int argc, char **argv)
         } else {
             handle_option(opt, NULL);
         }
+    }
+    if (!qemu_set_log_filename_flags(config.log_file, config.log_mask,
+                                     &err)) {
+        cmdline_error_err("D", config.log_file, err);
     }
 }
 
@@ -582,6 +619,7 @@ void qemu_init(int argc, char **argv)
     create_debugcons();
     qdev_machine_creation_done();
     qemu_system_reset(SHUTDOWN_CAUSE_NONE);
+    kvm_start_vcpus();
     if (config.monitor && !strcmp(config.monitor, "stdio")) {
         monitor_init_hmp_stdio();
     }

@@ -7,115 +7,50 @@
  * (tests/qtest/) exactly as the qtests do.
  */
 #include "qemu/osdep.h"
-#include <linux/virtio_config.h>
-#include <linux/virtio_mem.h>
-#include "libqtest.h"
-#include "libqos/malloc.h"
-#include "libqos/pci.h"
-#include "libqos/virtio-pci.h"
+#include "qemu/units.h"
+#include "libqos/virtio-mem.h"
 
 #define MACHINE_ARGS \
     "-machine pc -m 1G,maxmem=65G " \
     "-object memory-backend-ram,id=mem0,size=64G,reserve=off " \
     "-device virtio-mem-pci,id=vm0,memdev=mem0,requested-size=0"
 
-/* Guest RAM the driver uses for its ring and request buffers. */
-#define DRIVER_RAM_START (16 * MiB)
-#define DRIVER_RAM_END (32 * MiB)
 /* At most this many blocks per PLUG/UNPLUG request (1 GiB of 2 MiB). */
 #define BLOCKS_PER_REQUEST 512
 
 typedef struct Driver {
+    QVirtioMemDriver vmem;
     QTestState *qts;
-    QPCIBus *bus;
-    QGuestAllocator alloc;
-    QVirtioPCIDevice *dev;
-    QVirtQueue *vq;
-    uint64_t req, resp;         /* guest addresses of the two buffers */
     uint64_t addr, block_size;  /* from the device's configuration */
     uint64_t plugged;           /* what this driver has plugged */
 } Driver;
 
-static uint64_t config_read(Driver *d, size_t offset)
-{
-    return qvirtio_pci_config_readq(d->dev, offset);
-}
+#define CONFIG(d, field) QVIRTIO_MEM_CONFIG(&(d)->vmem, field)
 
-#define CONFIG(d, field) \
-    config_read(d, offsetof(struct virtio_mem_config, field))
-
-static const char *response_name(uint16_t type)
-{
-    switch (type) {
-    case VIRTIO_MEM_RESP_ACK:
-        return "ACK";
-    case VIRTIO_MEM_RESP_NACK:
-        return "NACK";
-    case VIRTIO_MEM_RESP_BUSY:
-        return "BUSY";
-    case VIRTIO_MEM_RESP_ERROR:
-        return "ERROR";
-    default:
-        return "?";
-    }
-}
-
-/* Send one request and return the device's response type. */
 static uint16_t driver_request(Driver *d, uint16_t type, uint64_t addr,
                                uint16_t nb_blocks)
 {
-    struct virtio_mem_req req = {
-        .type = GUINT16_TO_LE(type),
-        .u.plug.addr = GUINT64_TO_LE(addr),
-        .u.plug.nb_blocks = GUINT16_TO_LE(nb_blocks),
-    };
-    struct virtio_mem_resp resp;
-    uint32_t head, len;
-
-    qtest_memwrite(d->qts, d->req, &req, sizeof(req));
-    head = qvirtqueue_add(d->vq, d->req, sizeof(req), false, true);
-    qvirtqueue_add(d->vq, d->resp, sizeof(resp), true, false);
-    qvirtqueue_kick(d->vq, head);
-    if (!qvirtqueue_get_buf(d->vq, NULL, &len) || len != sizeof(resp)) {
-        g_error("virtio-mem did not answer the request");
-    }
-    qtest_memread(d->qts, d->resp, &resp, sizeof(resp));
-    return GUINT16_FROM_LE(resp.type);
+    return qvirtio_mem_request(&d->vmem, type, addr, nb_blocks, NULL);
 }
 
-/* Find virtio-mem-pci at 00:02.0, negotiate features, start the queue. */
+static const char *response_name(uint16_t type)
+{
+    return qvirtio_mem_response_name(type);
+}
+
+/* Find virtio-mem-pci at 00:02.0 and start the guest driver. */
 static void driver_start(Driver *d, QTestState *qts)
 {
-    uint64_t wanted = (1ULL << VIRTIO_F_VERSION_1) |
-                      (1ULL << VIRTIO_MEM_F_ACPI_PXM) |
-                      (1ULL << VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE);
-
     memset(d, 0, sizeof(*d));
+    qvirtio_mem_driver_start(&d->vmem, qts, QPCI_DEVFN(2, 0));
     d->qts = qts;
-    d->bus = qpci_new_pc(qts);
-    alloc_init(&d->alloc, qts, DRIVER_RAM_START, DRIVER_RAM_END);
-    d->req = guest_alloc(&d->alloc, 4096);
-    d->resp = guest_alloc(&d->alloc, 4096);
-    d->dev = qvirtio_pci_new(d->bus, QPCI_DEVFN(2, 0));
-    if (!d->dev) {
-        g_error("no virtio-mem-pci device at 00:02.0");
-    }
-    qvirtio_pci_reset(d->dev);
-    if (!qvirtio_pci_negotiate(d->dev,
-                               qvirtio_pci_get_features(d->dev) & wanted)) {
-        g_error("virtio-mem refused FEATURES_OK");
-    }
-    d->vq = qvirtqueue_setup(d->dev, &d->alloc, 0);
-    qvirtio_pci_set_driver_ok(d->dev);
-    d->addr = CONFIG(d, addr);
-    d->block_size = CONFIG(d, block_size);
+    d->addr = d->vmem.addr;
+    d->block_size = d->vmem.block_size;
 }
 
 static void driver_stop(Driver *d)
 {
-    qvirtqueue_free(d->vq);
-    qvirtio_pci_free(d->dev);
-    qpci_free_pc(d->bus);
+    qvirtio_mem_driver_stop(&d->vmem);
 }
 
 /* The byte the driver writes all over block @block. */

@@ -1,10 +1,14 @@
 /*
  * I/O APIC: 24 interrupt inputs whose levels are recorded, and the
  * register window at 0xfec00000 (IOREGSEL / IOWIN: id, version,
- * arbitration and the redirection table).  No interrupt is delivered.
+ * arbitration and the redirection table).  No interrupt is delivered by
+ * this model; with KVM's in-kernel irqchip the input levels are forwarded
+ * to the kernel, which delivers them (and the guest's accesses to
+ * 0xfec00000 then reach the kernel's IOAPIC, not this window).
  */
 #include "qemu/osdep.h"
 #include "hw/i386/ioapic.h"
+#include "sysemu/kvm.h"
 
 #define IOAPIC_DEFAULT_ADDRESS 0xfec00000
 #define IOAPIC_REG_SELECT 0x00
@@ -42,6 +46,10 @@ static void ioapic_set_irq(void *opaque, int vector, int level)
     s->irr = level ? s->irr | mask : s->irr & ~mask;
     if (s->irr != old) {
         s->irq_count[vector]++;
+    }
+    /* With KVM's in-kernel irqchip the kernel's PIC/IOAPIC deliver it. */
+    if (kvm_irqchip_in_kernel()) {
+        kvm_set_irq(vector, level);
     }
 }
 

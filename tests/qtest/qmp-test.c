@@ -787,8 +787,8 @@ static void test_cmdline_errors(void)
                       "accelerator foo\n");
     check_start_error("-accel qtest,foo=1", "sparsevm: -accel qtest,foo=1: "
                       "invalid accelerator qtest\n");
-    check_start_error("-machine none,accel=kvm", "sparsevm: invalid "
-                      "accelerator kvm\n");
+    check_start_error("-machine none,accel=tcg", "sparsevm: invalid "
+                      "accelerator tcg\n");
     check_start_error("-qtest unix:/nonexistent/x",
                       "sparsevm: Failed to connect to '/nonexistent/x': No "
                       "such file or directory\n"

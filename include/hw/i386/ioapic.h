@@ -1,7 +1,9 @@
 /*
  * The I/O APIC as an interrupt sink: 24 gpio inputs (GSIs) whose levels
- * it records.  Nothing delivers them to a CPU yet (KVM will route them
- * with KVM_IRQ_LINE).
+ * it records.  With KVM's in-kernel irqchip every level change is also
+ * forwarded to the kernel (kvm_set_irq(), KVM_IRQ_LINE_STATUS), whose
+ * PIC/IOAPIC deliver it to the vCPU; otherwise nothing delivers it.  qtest's
+ * irq_intercept_in sits in front of these inputs either way.
  */
 #ifndef HW_I386_IOAPIC_H
 #define HW_I386_IOAPIC_H
