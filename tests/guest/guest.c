@@ -858,14 +858,19 @@ static void irq_setup(VirtioMem *vm)
         gprintf("ERROR virtio-mem has no interrupt pin\n");
         return;
     }
-    /* PIIX3 (00:01.0) PIRQA-D route registers 0x60-0x63 */
-    pirq = (vm->dev + pin - 1) & 3;
+    /* PIIX3 swizzle (INTA of slot 1 is PIRQA); routes in 00:01.0 0x60.. */
+    pirq = (pin - 1 + vm->dev - 1) & 3;
     gsi = pci_read8(1, 0x60 + pirq);
     if (gsi & 0x80) {
         gprintf("ERROR PIRQ%c is not routed\n", 'A' + pirq);
         return;
     }
     isr_addr = vm->isr;
+    /* Only the I/O APIC: mask the 8259s and the LAPIC's LINT0/LINT1. */
+    outb(0x21, 0xff);
+    outb(0xa1, 0xff);
+    MMIO(uint32_t, LAPIC_BASE + 0x350) = 1 << 16;
+    MMIO(uint32_t, LAPIC_BASE + 0x360) = 1 << 16;
     MMIO(uint32_t, LAPIC_BASE + 0x80) = 0;          /* TPR */
     MMIO(uint32_t, LAPIC_BASE + 0xf0) = 0x1ff;      /* SVR: enabled */
     ioapic_write(0x11 + 2 * gsi, 0);                /* destination APIC 0 */
@@ -920,6 +925,7 @@ void __attribute__((noreturn)) user_main(void)
     VirtioMem *vm = &vmem;
     unsigned settle_count = 0;
     int last_gen = -1;
+    uint64_t reported_irqs = 0;
 
     seed = rdtsc() * 0x9e3779b97f4a7c15ULL;
     seed &= ~(PAGE_SIZE - 1) << 16;             /* keep low bits readable */
@@ -956,9 +962,13 @@ void __attribute__((noreturn)) user_main(void)
     gprintf("guest: ready seed 0x%x\n", seed);
 
     for (;;) {
-        uint64_t requested, usable;
+        uint64_t requested, usable, irqs = irq_count;
         uint8_t gen;
 
+        if (irqs != reported_irqs) {
+            reported_irqs = irqs;
+            gprintf("irq: count %u\n", irqs);
+        }
         read_config(vm, &requested, &usable, &gen);
         if (gen != last_gen) {
             last_gen = gen;
