@@ -11,6 +11,7 @@
 #include "qemu/osdep.h"
 #include <fcntl.h>
 #include <elf.h>
+#include <sys/wait.h>
 #include "libqtest.h"
 
 #define MIB (1024ULL * 1024)
@@ -497,6 +498,38 @@ static void test_loaded_image(void)
     guest_stop(vm);
 }
 
+/* exit-after=1: the guest ends sparsevm through isa-debug-exit (0 -> 1). */
+static void test_debug_exit(void)
+{
+    g_autofree char *dir = NULL;
+    g_autofree char *log = NULL;
+    g_autofree char *args = NULL;
+    g_autofree char *err = NULL;
+    g_autofree char *console = NULL;
+    int status;
+
+    if (!can_run()) {
+        return;
+    }
+    dir = g_dir_make_tmp("sparsevm-guest-XXXXXX", NULL);
+    log = g_build_filename(dir, "console.log", NULL);
+    args = g_strdup_printf(
+        "-accel kvm -m 1G,maxmem=65G -kernel %s -append exit-after=1 "
+        "-debugcon file:%s -device isa-debug-exit,iobase=0xf4,iosize=0x04 "
+        "-object memory-backend-ram,id=mem0,size=64G,reserve=off "
+        "-device virtio-mem-pci,id=vm0,memdev=mem0,requested-size=256M",
+        guest_path(), log);
+    err = qtest_init_expect_fail(args, &status);
+    console = read_file(log);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    g_assert_nonnull(strstr(console, "virtio-mem: settled requested "
+                            "0x10000000 plugged 0x10000000 irqs 0\n"
+                            "guest: exit\n"));
+    unlink(log);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -507,5 +540,6 @@ int main(int argc, char **argv)
     qtest_add_func("/functional/guest/probe-unmapped", test_probe_unmapped);
     qtest_add_func("/functional/guest/system-reset", test_system_reset);
     qtest_add_func("/functional/guest/loaded-image", test_loaded_image);
+    qtest_add_func("/functional/guest/debug-exit", test_debug_exit);
     return g_test_run();
 }
