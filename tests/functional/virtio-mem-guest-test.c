@@ -451,12 +451,12 @@ static void test_system_reset(void)
     qtest_qmp_assert_success(vm->qts, "{'execute': 'system_reset'}");
     if (!wait_ready_or_timeout(vm, true)) {
         /*
-         * Known: on the PVM test host a reset that catches the vCPU in
-         * guest ring 3 does not always restart it at the boot state
-         * (accel/kvm); the guest then keeps spinning where it was.
+         * Known accel/kvm issue (docs/test-guest.md): a reset right after
+         * an MMIO read exit loads the boot registers before KVM completes
+         * that read, which then restores the old RIP.
          */
-        g_test_incomplete("system_reset did not restart the guest from "
-                          "ring 3 (accel/kvm reset under PVM)");
+        g_test_incomplete("system_reset did not restart the guest: accel/kvm "
+                          "loads the boot state with an MMIO read pending");
         guest_stop(vm);
         return;
     }
