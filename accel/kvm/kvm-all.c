@@ -98,7 +98,8 @@ static int kvm_alloc_slot_id(void)
 
     for (unsigned int w = 0; w < BITS_TO_LONGS(n); w++) {
         if (kvm_slot_ids[w] != ~0UL) {
-            unsigned int id = w * BITS_PER_LONG + __builtin_ctzl(~kvm_slot_ids[w]);
+            unsigned int id = w * BITS_PER_LONG +
+                              __builtin_ctzl(~kvm_slot_ids[w]);
 
             if (id >= n) {
                 break;
@@ -188,6 +189,8 @@ static void kvm_region_add(MemoryListener *listener,
     slot = g_new(KVMSlot, 1);
     *slot = new;
     slot->id = id;
+    /* The memory core deletes a changed section before adding it again. */
+    g_assert(!g_hash_table_contains(kvm_slots, &slot->gpa));
     g_hash_table_insert(kvm_slots, &slot->gpa, slot);
 }
 

@@ -3,7 +3,10 @@
  * it): the memslot table against the flat view, neighbour memslots left
  * untouched when virtio-mem maps and unmaps memslot aliases, the
  * x-query-kvm-memslots fields, HMP, run state (stop/cont/quit/SIGTERM),
- * qtest beside -accel kvm and command-line errors.
+ * qtest beside -accel kvm, command-line errors, and tiny hand-assembled
+ * guests (with -kernel, when the binary has it: skipped otherwise) for
+ * PIO/MMIO exits, guest-error logging, stop/cont/reset, triple faults and
+ * interrupts through the in-kernel irqchip.
  */
 #include "qemu/osdep.h"
 #include <fcntl.h>
@@ -78,8 +81,9 @@ static GArray *mtree_ram_ranges(QTestState *qts)
         } else if (strstr(lines[i], "AS \"memory\"")) {
             in_memory = true;
         } else if (in_memory &&
-                   sscanf(lines[i], " %" SCNx64 "-%" SCNx64 " (prio %*d, %15[a-z]",
-                          &r.start, &r.end, kind) == 3 &&
+                   sscanf(lines[i], " %" SCNx64 "-%" SCNx64
+                          " (prio %*d, %15[a-z]", &r.start, &r.end,
+                          kind) == 3 &&
                    (!strcmp(kind, "ram") || !strcmp(kind, "rom"))) {
             g_array_append_val(ranges, r);
         }
@@ -443,8 +447,8 @@ static bool kernel_supported(void)
 }
 
 /*
- * Wait until the guest's qword at @addr satisfies @pred (the vCPU runs
- * on; a generous bound only to turn a hang into a failure).
+ * Wait until the guest's qword at @addr is at least @min and return it
+ * (the vCPU runs on its own; the bound only turns a hang into a failure).
  */
 static uint64_t wait_guest_qword(QTestState *qts, uint64_t addr,
                                  uint64_t min)
@@ -687,6 +691,25 @@ static void test_no_dev_kvm(void)
                     "such file or directory\n");
 }
 
+/* -d / -D errors (no KVM needed). */
+static void test_log_cmdline(void)
+{
+    int status;
+    g_autofree char *bad_item = qtest_init_expect_fail("-d bogus", &status);
+    g_autofree char *bad_file = NULL;
+
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    g_assert_cmpstr(bad_item, ==, "sparsevm: -d bogus: unknown log item "
+                    "'bogus'\n");
+    bad_file = qtest_init_expect_fail("-d guest_errors -D /nonexistent/x",
+                                      &status);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    g_assert_cmpstr(bad_file, ==, "sparsevm: -D /nonexistent/x: Error opening "
+                    "logfile /nonexistent/x: No such file or directory\n");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -698,6 +721,7 @@ int main(int argc, char **argv)
     qtest_add_func("/kvm/qtest-beside-kvm", test_qtest_beside_kvm);
     qtest_add_func("/kvm/cmdline", test_accel_cmdline);
     qtest_add_func("/kvm/no-dev-kvm", test_no_dev_kvm);
+    qtest_add_func("/kvm/log-cmdline", test_log_cmdline);
     qtest_add_func("/kvm/guest/pio-mmio-ram", test_guest_pio_mmio_ram);
     qtest_add_func("/kvm/guest/triple-fault", test_guest_triple_fault);
     qtest_add_func("/kvm/guest/irq", test_guest_irq);
