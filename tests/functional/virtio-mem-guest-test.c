@@ -149,7 +149,8 @@ static void wait_settled(GuestVM *vm, uint64_t size)
     g_autofree char *want = g_strdup_printf(
         "virtio-mem: settled requested 0x%" PRIx64 " plugged 0x%" PRIx64,
         size, size);
-    g_autofree char *line = wait_line(vm, want);
+
+    g_free(wait_line(vm, want));
 }
 
 /* 1 GiB of RAM, device memory @maxmem - 1G, a virtio-mem device vm0. */
