@@ -184,6 +184,12 @@ Chardev *qemu_chr_new_legacy(const char *label, const char *spec,
         chr = qemu_chardev_new(label, TYPE_CHARDEV_STDIO, NULL, errp);
     } else if (!strcmp(spec, "null") || !strcmp(spec, "none")) {
         chr = qemu_chardev_new(label, TYPE_CHARDEV_NULL, NULL, errp);
+    } else if (g_str_has_prefix(spec, "file:")) {
+        kv = keyval_list_new();
+        if (!keyval_list_add(kv, "path", spec + strlen("file:"), errp)) {
+            return NULL;
+        }
+        chr = qemu_chardev_new(label, TYPE_CHARDEV_FILE, kv, errp);
     } else if (g_str_has_prefix(spec, "unix:")) {
         kv = parse_legacy_unix(spec + strlen("unix:"), errp);
         if (!kv) {

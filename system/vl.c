@@ -20,6 +20,7 @@
 #include "sysemu/kvm.h"
 #include "monitor/cmdline.h"
 #include "sysemu/runstate.h"
+#include "chardev/char.h"
 
 #define SPARSEVM_VERSION "0.1.0"
 
@@ -44,6 +45,9 @@ typedef struct CmdlineConfig {
     const char *pidfile;
     bool nodefaults;
     bool start_stopped;
+    const char *kernel;         /* -kernel, -append: machine properties */
+    const char *append;
+    GPtrArray *debugcons;       /* -debugcon arguments, in order */
 } CmdlineConfig;
 
 static CmdlineConfig config;
@@ -52,7 +56,7 @@ typedef enum {
     OPT_LOG_ITEMS, OPT_LOG_FILE,
     OPT_HELP, OPT_VERSION, OPT_MACHINE, OPT_M, OPT_OBJECT, OPT_MONITOR,
     OPT_NODEFAULTS, OPT_DISPLAY, OPT_S, OPT_NAME, OPT_PIDFILE, OPT_SMP,
-    OPT_DEVICE,
+    OPT_DEVICE, OPT_KERNEL, OPT_APPEND, OPT_DEBUGCON,
     OPT_MONITOR_FAMILY,     /* handled by monitor/cmdline.c */
 } OptionIndex;
 
@@ -96,6 +100,10 @@ static const CmdlineOption options[] = {
       "stderr)" },
     { "qtest", true, OPT_MONITOR_FAMILY, "DEV: qtest protocol on DEV" },
     { "qtest-log", true, OPT_MONITOR_FAMILY, "FILE: log qtest traffic" },
+    { "kernel", true, OPT_KERNEL, "FILE: boot a 64-bit ELF directly" },
+    { "append", true, OPT_APPEND, "STRING: the -kernel command line" },
+    { "debugcon", true, OPT_DEBUGCON,
+      "file:PATH|stdio|null|chardev:ID: isa-debugcon at port 0xe9" },
 };
 
 static G_NORETURN void usage(void)
@@ -381,6 +389,15 @@ static void handle_option(const CmdlineOption *opt, const char *arg)
     case OPT_MONITOR_FAMILY:
         monitor_cmdline_option(opt->name, arg);
         break;
+    case OPT_KERNEL:
+        config.kernel = arg;
+        break;
+    case OPT_APPEND:
+        config.append = arg;
+        break;
+    case OPT_DEBUGCON:
+        g_ptr_array_add(config.debugcons, (gpointer)arg);
+        break;
     case OPT_SMP:
         if (strcmp(arg, "1") && strcmp(arg, "cpus=1")) {
             cmdline_error("smp", arg, "only one vCPU is supported");
@@ -502,6 +519,18 @@ static MachineState *create_machine(void)
     current_machine = ms;
     machine_set_memory(ms, mc);
     machine_set_props(ms);
+    if (config.kernel) {
+        object_property_set_str(OBJECT(ms), "kernel", config.kernel,
+                                &error_abort);
+    }
+    if (config.append) {
+        if (!ms->kernel_filename) {
+            cmdline_error("append", config.append, "-append only allowed "
+                          "with -kernel option");
+        }
+        object_property_set_str(OBJECT(ms), "append", config.append,
+                                &error_abort);
+    }
     return ms;
 }
 
@@ -528,6 +557,30 @@ static void create_devices(void)
     }
 }
 
+/* -debugcon SPEC: a chardev "debugcon<N>" and an isa-debugcon using it. */
+static void create_debugcons(void)
+{
+    for (guint i = 0; i < config.debugcons->len; i++) {
+        const char *arg = g_ptr_array_index(config.debugcons, i);
+        g_autofree char *label = NULL;
+        g_autofree char *opts = NULL;
+        Error *err = NULL;
+
+        if (g_str_has_prefix(arg, "chardev:")) {
+            label = g_strdup(arg + strlen("chardev:"));
+        } else {
+            label = g_strdup_printf("debugcon%u", i);
+            if (!qemu_chr_new_legacy(label, arg, &err)) {
+                cmdline_error_err("debugcon", arg, err);
+            }
+        }
+        opts = g_strdup_printf("isa-debugcon,chardev=%s", label);
+        if (!qdev_device_add_from_str(opts, &err)) {
+            cmdline_error_err("debugcon", arg, err);
+        }
+    }
+}
+
 static void write_pidfile(void)
 {
     g_autofree char *pid = g_strdup_printf("%d\n", (int)getpid());
@@ -549,6 +602,7 @@ void qemu_init(int argc, char **argv)
     config.objects = g_ptr_array_new();
     config.devices = g_ptr_array_new();
     config.machine_args = g_ptr_array_new();
+    config.debugcons = g_ptr_array_new();
 
     parse_cmdline(argc, argv);
     process_device_help();
@@ -562,6 +616,7 @@ void qemu_init(int argc, char **argv)
     monitor_cmdline_apply();
     init_board(machine);
     create_devices();
+    create_debugcons();
     qdev_machine_creation_done();
     qemu_system_reset(SHUTDOWN_CAUSE_NONE);
     kvm_start_vcpus();
@@ -581,5 +636,6 @@ void qemu_cleanup(void)
     g_ptr_array_free(config.objects, TRUE);
     g_ptr_array_free(config.devices, TRUE);
     g_ptr_array_free(config.machine_args, TRUE);
+    g_ptr_array_free(config.debugcons, TRUE);
     g_free(config.machine.type);
 }

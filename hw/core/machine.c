@@ -21,8 +21,42 @@ static void machine_set_memdev(Object *obj, const char *value, Error **errp)
     ms->ram_memdev_id = g_strdup(value);
 }
 
+static char *machine_get_kernel(Object *obj, Error **errp)
+{
+    return g_strdup(MACHINE(obj)->kernel_filename);
+}
+
+static void machine_set_kernel(Object *obj, const char *value, Error **errp)
+{
+    MachineState *ms = MACHINE(obj);
+
+    g_free(ms->kernel_filename);
+    ms->kernel_filename = g_strdup(value);
+}
+
+static char *machine_get_append(Object *obj, Error **errp)
+{
+    return g_strdup(MACHINE(obj)->kernel_cmdline);
+}
+
+static void machine_set_append(Object *obj, const char *value, Error **errp)
+{
+    MachineState *ms = MACHINE(obj);
+
+    g_free(ms->kernel_cmdline);
+    ms->kernel_cmdline = g_strdup(value);
+}
+
 static void machine_class_init(ObjectClass *oc, void *data)
 {
+    object_class_property_add_str(oc, "kernel", machine_get_kernel,
+                                  machine_set_kernel);
+    object_class_property_set_description(oc, "kernel",
+                                          "Linux kernel image file");
+    object_class_property_add_str(oc, "append", machine_get_append,
+                                  machine_set_append);
+    object_class_property_set_description(oc, "append",
+                                          "Linux kernel command line");
     object_class_property_add_str(oc, "memory-backend", machine_get_memdev,
                                   machine_set_memdev);
     object_class_property_set_description(oc, "memory-backend",
@@ -48,6 +82,8 @@ static void machine_finalize(Object *obj)
     MachineState *ms = MACHINE(obj);
 
     g_free(ms->ram_memdev_id);
+    g_free(ms->kernel_filename);
+    g_free(ms->kernel_cmdline);
     machine_memory_devices_finalize(ms);
     if (current_machine == ms) {
         current_machine = NULL;

@@ -6,6 +6,7 @@
 #include "qemu/error-report.h"
 #include "hw/i386/pc.h"
 #include "hw/mem/memory-device.h"
+#include "hw/i386/x86-boot.h"
 #include "sysemu/reset.h"
 #include "exec/address-spaces.h"
 
@@ -84,6 +85,24 @@ void pc_split_ram(PCMachineState *pcms)
     }
 }
 
+/* -kernel: direct boot of a 64-bit ELF (no firmware), see x86-boot.h. */
+static void pc_load_kernel(PCMachineState *pcms)
+{
+    MachineState *machine = MACHINE(pcms);
+    Error *err = NULL;
+
+    if (!machine->kernel_filename) {
+        return;
+    }
+    /* Map RAM, the PCI hole and all of device memory. */
+    if (!x86_boot_load(machine->kernel_filename, machine->kernel_cmdline,
+                       pcms->below_4g_mem_size, pc_pci_hole64_start(),
+                       &err)) {
+        error_report_err(err);
+        exit(1);
+    }
+}
+
 void pc_memory_init(PCMachineState *pcms, MemoryRegion *system_memory,
                     MemoryRegion *pci_memory)
 {
@@ -127,6 +146,7 @@ void pc_memory_init(PCMachineState *pcms, MemoryRegion *system_memory,
         machine_memory_devices_init(machine, base, size);
     }
     pcms->pci_memory = pci_memory;
+    pc_load_kernel(pcms);
 }
 
 /* --- hotplug ------------------------------------------------------------- */

@@ -19,6 +19,7 @@ OBJECT_DECLARE_TYPE(Chardev, ChardevClass, CHARDEV)
 #define TYPE_CHARDEV_SOCKET "chardev-socket"
 #define TYPE_CHARDEV_STDIO "chardev-stdio"
 #define TYPE_CHARDEV_NULL "chardev-null"
+#define TYPE_CHARDEV_FILE "chardev-file"
 
 /* At most this many fds travel with one message (SCM_RIGHTS). */
 #define CHARDEV_MAX_MSGFDS 16
