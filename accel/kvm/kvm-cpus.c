@@ -288,11 +288,35 @@ static void *kvm_vcpu_thread_fn(void *opaque)
 
 /* --- Reset, start, stop ------------------------------------------------- */
 
+/*
+ * KVM completes an I/O or MMIO exit (storing the data of a read into the
+ * guest's registers) only when KVM_RUN is entered again.  Before the
+ * registers are replaced, enter it once with immediate_exit set: it
+ * finishes the pending access and returns -EINTR without running guest
+ * code.  Otherwise the next KVM_RUN would finish a read of the old guest
+ * over the new state (e.g. put back the old RIP after a system reset).
+ */
+static void kvm_vcpu_complete_pending_exit(void)
+{
+    int ret;
+
+    if (!vcpu->thread_started) {
+        return;                 /* never ran: nothing pending */
+    }
+    __atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+    ret = ioctl(vcpu->fd, KVM_RUN, 0);
+    if (ret < 0 && errno != EINTR) {
+        warn_report("kvm: completing the last exit failed: %s",
+                    strerror(errno));
+    }
+}
+
 /* Every system reset (with the vCPU parked) restarts the boot state. */
 static void kvm_vcpu_reset(void *opaque)
 {
     Error *err = NULL;
 
+    kvm_vcpu_complete_pending_exit();
     if (!kvm_x86_load_boot_state(vcpu->fd, &err)) {
         error_report_err(err);
         vcpu->wait_reset = true;
