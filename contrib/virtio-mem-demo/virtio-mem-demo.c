@@ -5,8 +5,15 @@
  *
  * sparsevm is $SPARSEVM_BINARY; the driver side uses libqtest and libqos
  * (tests/qtest/) exactly as the qtests do.
+ *
+ * Part 2, where /dev/kvm can be opened and the test guest was built
+ * ($SPARSEVM_GUEST): the same device under -accel kvm with
+ * dynamic-memslots=on, driven by the real guest (tests/guest/, a virtio-mem
+ * driver running in the VM); for each requested size it prints what the
+ * guest reported on its debug console and the KVM memslots sparsevm holds.
  */
 #include "qemu/osdep.h"
+#include <fcntl.h>
 #include "qemu/units.h"
 #include "libqos/virtio-mem.h"
 
@@ -195,6 +202,134 @@ static void request_size(QTestState *qts, const char *size_text,
                              "'value': %" PRIu64 "}}", size);
 }
 
+/* --- Part 2: the test guest under KVM ----------------------------------- */
+
+#define KVM_MACHINE_ARGS \
+    "-machine pc -m 1G,maxmem=65G -accel kvm " \
+    "-object memory-backend-ram,id=mem0,size=64G,reserve=off " \
+    "-device virtio-mem-pci,id=vm0,memdev=mem0,requested-size=0," \
+    "dynamic-memslots=on,unplugged-inaccessible=on"
+
+/* Seconds to wait for the guest to settle after a change. */
+#define GUEST_SETTLE_SECONDS 60
+
+static bool kvm_usable(void)
+{
+    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+    if (fd < 0) {
+        printf("\nPart 2 skipped: /dev/kvm: %s\n", strerror(errno));
+        return false;
+    }
+    close(fd);
+    return true;
+}
+
+/*
+ * Print the guest's console lines after @seen until a "settled" line for
+ * @requested; false on an ERROR line or after GUEST_SETTLE_SECONDS.
+ */
+static bool print_console_until_settled(const char *console, size_t *seen,
+                                        uint64_t requested)
+{
+    g_autofree char *want = g_strdup_printf("virtio-mem: settled requested "
+                                            "%#" PRIx64, requested);
+    gint64 deadline = g_get_monotonic_time() +
+                      GUEST_SETTLE_SECONDS * G_USEC_PER_SEC;
+
+    while (g_get_monotonic_time() < deadline) {
+        g_autofree char *text = NULL;
+        char *line, *nl;
+
+        g_file_get_contents(console, &text, NULL, NULL);
+        line = text ? text + MIN(*seen, strlen(text)) : NULL;
+        while (line && (nl = strchr(line, '\n'))) {
+            *nl = '\0';
+            printf("    console: %s\n", line);
+            *seen += nl + 1 - line;
+            if (g_str_has_prefix(line, "ERROR")) {
+                return false;
+            }
+            /* 0 is "0x0" on the console, not "%#x"'s "0". */
+            if (g_str_has_prefix(line, want) ||
+                (requested == 0 &&
+                 g_str_has_prefix(line, "virtio-mem: settled requested 0x0 "))) {
+                return true;
+            }
+            line = nl + 1;
+        }
+        g_usleep(50 * 1000);
+    }
+    printf("    guest did not settle within %d s\n", GUEST_SETTLE_SECONDS);
+    return false;
+}
+
+/* The KVM memslots inside the virtio-mem device (at 4 GiB and up). */
+static void print_kvm_memslots(QTestState *qts)
+{
+    JsonArray *slots = json_node_get_array(qtest_qmp_assert_success(qts,
+                           "{'execute': 'x-query-kvm-memslots'}"));
+    guint n = json_array_get_length(slots), device = 0;
+    GString *ranges = g_string_new(NULL);
+
+    for (guint i = 0; i < n; i++) {
+        JsonObject *slot = json_array_get_object_element(slots, i);
+        uint64_t gpa = json_object_get_int_member(slot, "guest-phys-addr");
+        uint64_t size = json_object_get_int_member(slot, "size");
+
+        if (gpa >= 4 * GiB) {
+            device++;
+            g_string_append_printf(ranges, " %#" PRIx64 "+%" PRIu64 "G", gpa,
+                                   size / GiB);
+        }
+    }
+    printf("    KVM memslots: %u in all, %u for virtio-mem:%s\n", n, device,
+           ranges->str);
+    g_string_free(ranges, true);
+}
+
+static bool kvm_guest_demo(const char *guest)
+{
+    static const struct {
+        const char *text;
+        uint64_t size;
+    } steps[] = {
+        { "2G", 2 * GiB },
+        { "6G", 6 * GiB },
+        { "1G", 1 * GiB },
+        { "0", 0 },
+    };
+    g_autofree char *dir = g_dir_make_tmp("sparsevm-demo-XXXXXX", NULL);
+    g_autofree char *console = g_build_filename(dir, "console.log", NULL);
+    g_autofree char *args = g_strdup_printf("%s -kernel %s -debugcon file:%s",
+                                            KVM_MACHINE_ARGS, guest, console);
+    size_t seen = 0;
+    uint64_t baseline;
+    QTestState *qts;
+    bool ok = true;
+
+    printf("\n== Part 2: the test guest's own virtio-mem driver under KVM\n"
+           "sparsevm %s -kernel guest.elf -debugcon file:console.log\n",
+           KVM_MACHINE_ARGS);
+    qts = qtest_init(args);
+    baseline = process_rss(qtest_pid(qts));
+    printf("    decided memslots: %" PRId64 " (dynamic-memslots: 1 GiB each, "
+           "mapped only where blocks are plugged)\n",
+           qtest_qom_get_int(qts, "vm0", "memslots"));
+    ok = print_console_until_settled(console, &seen, 0);
+    print_kvm_memslots(qts);
+    for (size_t i = 0; ok && i < ARRAY_SIZE(steps); i++) {
+        request_size(qts, steps[i].text, steps[i].size);
+        ok = print_console_until_settled(console, &seen, steps[i].size);
+        print_kvm_memslots(qts);
+        print_rss(qts, baseline);
+    }
+    qtest_quit(qts);
+    unlink(console);
+    rmdir(dir);
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -208,6 +343,7 @@ int main(int argc, char **argv)
     };
     QTestState *qts;
     Driver d;
+    const char *guest;
     uint64_t baseline;
     bool ok = true;
 
@@ -241,5 +377,17 @@ int main(int argc, char **argv)
     qtest_quit(qts);
     printf("\n%s\n", ok ? "done: plugged memory held the guest's data and "
            "unplugged memory went back to the host" : "FAILED");
+
+    guest = g_getenv("SPARSEVM_GUEST");
+    if (!guest || !g_file_test(guest, G_FILE_TEST_EXISTS)) {
+        printf("\nPart 2 skipped: the test guest was not built\n");
+    } else if (kvm_usable()) {
+        bool guest_ok = kvm_guest_demo(guest);
+
+        printf("\n%s\n", guest_ok ? "done: the guest plugged, verified "
+               "and unplugged its memory; KVM held a memslot only where "
+               "memory was plugged" : "FAILED (part 2)");
+        ok = ok && guest_ok;
+    }
     return ok ? 0 : 1;
 }
