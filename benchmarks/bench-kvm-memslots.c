@@ -8,6 +8,7 @@
  * on timing.  Exits 77 (skipped) without /dev/kvm.
  */
 #include "qemu/osdep.h"
+#include "bench-util.h"
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -31,27 +32,6 @@ typedef struct Bench {
 } Bench;
 
 static Bench bench;
-
-static double now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static gint compare_doubles(gconstpointer a, gconstpointer b)
-{
-    double da = *(const double *)a, db = *(const double *)b;
-
-    return (da > db) - (da < db);
-}
-
-static double median(GArray *samples)
-{
-    g_array_sort(samples, compare_doubles);
-    return g_array_index(samples, double, samples->len / 2);
-}
 
 static void map_slot(unsigned i, bool map)
 {

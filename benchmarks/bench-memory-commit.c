@@ -6,6 +6,7 @@
  * machine-readable "BENCH ..." line.  Never fails on timing.
  */
 #include "qemu/osdep.h"
+#include "bench-util.h"
 #include <sys/mman.h>
 #include <time.h>
 #include "exec/memory.h"
@@ -121,27 +122,6 @@ static void bench_teardown(Bench *b, unsigned nr_mapped)
     object_unref(OBJECT(&b->ram));
     object_unref(OBJECT(&b->root));
     munmap(b->host, (MAX_SLOTS + 1) * SLOT_SIZE);
-}
-
-static double now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static gint compare_doubles(gconstpointer a, gconstpointer b)
-{
-    double da = *(const double *)a, db = *(const double *)b;
-
-    return (da > db) - (da < db);
-}
-
-static double median(GArray *samples)
-{
-    g_array_sort(samples, compare_doubles);
-    return g_array_index(samples, double, samples->len / 2);
 }
 
 /* Time one transaction (un)mapping @slot; returns µs, counts calls. */
