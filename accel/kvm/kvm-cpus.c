@@ -16,6 +16,7 @@
 #include "sysemu/cpus.h"
 #include "sysemu/runstate.h"
 #include "sysemu/reset.h"
+#include "sysemu/dump.h"
 #include "exec/memory.h"
 #include "exec/address-spaces.h"
 #include "hw/i386/x86-boot.h"
@@ -311,6 +312,21 @@ static void kvm_vcpu_complete_pending_exit(void)
     }
 }
 
+/*
+ * dump-guest-memory's NT_PRSTATUS registers.  The dump stops the VM first,
+ * so the vCPU is parked; its last exit is completed so that the registers
+ * are the ones the guest will resume with.
+ */
+static bool kvm_dump_cpu_regs(unsigned index, struct user_regs_struct *regs,
+                              void *opaque)
+{
+    if (!vcpu || index != 0 || !vcpu->parked) {
+        return false;
+    }
+    kvm_vcpu_complete_pending_exit();
+    return kvm_x86_get_user_regs(vcpu->fd, regs);
+}
+
 /* Every system reset (with the vCPU parked) restarts the boot state. */
 static void kvm_vcpu_reset(void *opaque)
 {
@@ -341,6 +357,7 @@ void kvm_start_vcpus(void)
     /* The machine's first reset is done: load the boot state now. */
     kvm_vcpu_reset(NULL);
     qemu_register_reset(kvm_vcpu_reset, NULL);
+    dump_set_cpu_regs_provider(1, kvm_dump_cpu_regs, NULL);
     vcpu_vmstate_entry = qemu_add_vm_change_state_handler(
         kvm_vcpu_vmstate_change, NULL);
     /* The thread inherits a mask without SIG_IPI: it must reach it. */
@@ -370,6 +387,7 @@ void kvm_destroy_vcpu(void)
         pthread_join(vcpu->thread, NULL);
         bql_lock();
         qemu_unregister_reset(kvm_vcpu_reset, NULL);
+        dump_set_cpu_regs_provider(0, NULL, NULL);
         qemu_del_vm_change_state_handler(vcpu_vmstate_entry);
     }
     munmap(vcpu->run, kvm_state->vcpu_mmap_size);

@@ -5,6 +5,7 @@
 #define ACCEL_KVM_INTERNAL_H
 
 #include "qemu/osdep.h"
+#include <sys/user.h>
 #include "qapi/error.h"
 #include <linux/kvm.h>
 
@@ -39,5 +40,7 @@ bool kvm_x86_init_cpuid(int vcpu_fd, Error **errp);
 bool kvm_x86_load_boot_state(int vcpu_fd, Error **errp);
 /* Print the vCPU's registers to stderr (after an internal error). */
 void kvm_x86_dump_state(int vcpu_fd);
+/* The vCPU's registers in the layout of an ELF core's NT_PRSTATUS. */
+bool kvm_x86_get_user_regs(int vcpu_fd, struct user_regs_struct *regs);
 
 #endif

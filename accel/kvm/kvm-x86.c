@@ -164,3 +164,25 @@ void kvm_x86_dump_state(int vcpu_fd)
                  "EFER=%016llx APIC_BASE=%016llx\n",
                  s.cr0, s.cr2, s.cr3, s.cr4, s.efer, s.apic_base);
 }
+
+bool kvm_x86_get_user_regs(int vcpu_fd, struct user_regs_struct *regs)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+
+    if (ioctl(vcpu_fd, KVM_GET_REGS, &r) < 0 ||
+        ioctl(vcpu_fd, KVM_GET_SREGS, &s) < 0) {
+        return false;
+    }
+    *regs = (struct user_regs_struct) {
+        .r15 = r.r15, .r14 = r.r14, .r13 = r.r13, .r12 = r.r12,
+        .rbp = r.rbp, .rbx = r.rbx, .r11 = r.r11, .r10 = r.r10,
+        .r9 = r.r9, .r8 = r.r8, .rax = r.rax, .rcx = r.rcx, .rdx = r.rdx,
+        .rsi = r.rsi, .rdi = r.rdi, .orig_rax = r.rax, .rip = r.rip,
+        .cs = s.cs.selector, .eflags = r.rflags, .rsp = r.rsp,
+        .ss = s.ss.selector, .fs_base = s.fs.base, .gs_base = s.gs.base,
+        .ds = s.ds.selector, .es = s.es.selector, .fs = s.fs.selector,
+        .gs = s.gs.selector,
+    };
+    return true;
+}

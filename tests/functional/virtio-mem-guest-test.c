@@ -11,6 +11,7 @@
 #include "qemu/osdep.h"
 #include <fcntl.h>
 #include <elf.h>
+#include <sys/procfs.h>
 #include <sys/wait.h>
 #include "libqtest.h"
 
@@ -493,6 +494,93 @@ static void test_loaded_image(void)
     guest_stop(vm);
 }
 
+/* The guest's loaded range [lo, hi) from its PT_LOAD segments. */
+static void guest_image_range(uint64_t *lo, uint64_t *hi)
+{
+    g_autofree char *elf = NULL;
+    const Elf64_Ehdr *eh;
+    const Elf64_Phdr *ph;
+    gsize len;
+
+    g_assert_true(g_file_get_contents(guest_path(), &elf, &len, NULL));
+    eh = (const Elf64_Ehdr *)elf;
+    ph = (const Elf64_Phdr *)(elf + eh->e_phoff);
+    *lo = UINT64_MAX;
+    *hi = 0;
+    for (int i = 0; i < eh->e_phnum; i++) {
+        if (ph[i].p_type == PT_LOAD) {
+            *lo = MIN(*lo, ph[i].p_paddr);
+            *hi = MAX(*hi, ph[i].p_paddr + ph[i].p_memsz);
+        }
+    }
+}
+
+/* The NT_PRSTATUS registers of the first vCPU in ELF core @core. */
+static struct user_regs_struct core_prstatus_regs(const char *core)
+{
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)core;
+    const Elf64_Phdr *ph = (const Elf64_Phdr *)(core + eh->e_phoff);
+
+    for (int i = 0; i < eh->e_phnum; i++) {
+        const char *p = core + ph[i].p_offset;
+        const char *end = p + ph[i].p_filesz;
+
+        while (ph[i].p_type == PT_NOTE && p + sizeof(Elf64_Nhdr) <= end) {
+            const Elf64_Nhdr *nh = (const Elf64_Nhdr *)p;
+            const char *desc = p + sizeof(*nh) + QEMU_ALIGN_UP(nh->n_namesz, 4);
+
+            if (nh->n_type == NT_PRSTATUS) {
+                struct elf_prstatus prs;
+
+                g_assert_cmpuint(nh->n_descsz, ==, sizeof(prs));
+                memcpy(&prs, desc, sizeof(prs));
+                return *(struct user_regs_struct *)&prs.pr_reg;
+            }
+            p = desc + QEMU_ALIGN_UP(nh->n_descsz, 4);
+        }
+    }
+    g_error("no NT_PRSTATUS note in the dump");
+}
+
+/*
+ * dump-guest-memory under KVM: the NT_PRSTATUS note carries the vCPU's
+ * real registers (RIP inside the guest's image, its code segment) and the
+ * plugged memory holds the guest's pattern.
+ */
+static void test_dump_registers(void)
+{
+    g_autofree char *core = NULL;
+    g_autofree char *path = NULL;
+    struct user_regs_struct regs;
+    uint64_t lo, hi;
+    gsize len;
+    GuestVM *vm;
+
+    if (!can_run()) {
+        return;
+    }
+    vm = guest_start(",requested-size=64M", NULL);
+    wait_settled(vm, 64 * MIB);
+    path = g_build_filename(vm->dir, "core.elf", NULL);
+    qtest_qmp_assert_success(vm->qts, "{'execute': 'dump-guest-memory', "
+                             "'arguments': {'paging': false, "
+                             "'protocol': 'file:%s'}}", path);
+    g_assert_true(g_file_get_contents(path, &core, &len, NULL));
+    unlink(path);
+    /* RAM + plugged memory + headers and notes (less than 64 KiB). */
+    g_assert_cmpuint(len, >=, 1 * GIB + 64 * MIB);
+    g_assert_cmpuint(len, <, 1 * GIB + 64 * MIB + 64 * 1024);
+    regs = core_prstatus_regs(core);
+    guest_image_range(&lo, &hi);
+    g_assert_cmphex(regs.rip, >=, lo);
+    g_assert_cmphex(regs.rip, <, hi);
+    g_assert_cmphex(regs.cs, !=, 0);
+    g_assert_cmphex(regs.rsp, !=, 0);
+    assert_running(vm);
+    check_pattern(vm, 64 * MIB);
+    guest_stop(vm);
+}
+
 /* exit-after=1: the guest ends sparsevm through isa-debug-exit (0 -> 1). */
 static void test_debug_exit(void)
 {
@@ -535,6 +623,7 @@ int main(int argc, char **argv)
     qtest_add_func("/functional/guest/probe-unmapped", test_probe_unmapped);
     qtest_add_func("/functional/guest/system-reset", test_system_reset);
     qtest_add_func("/functional/guest/loaded-image", test_loaded_image);
+    qtest_add_func("/functional/guest/dump-registers", test_dump_registers);
     qtest_add_func("/functional/guest/debug-exit", test_debug_exit);
     return g_test_run();
 }
