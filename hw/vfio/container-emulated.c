@@ -4,6 +4,8 @@
  */
 #include "qemu/osdep.h"
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <linux/io_uring.h>
 #include "qapi/qmp/dispatch.h"
 #include "qemu/error-report.h"
 #include "qom/object_interfaces.h"
@@ -11,18 +13,263 @@
 
 #define VFIO_EMULATED_PAGE_SIZE 4096
 
+/* io_uring limits: buffers per ring, bytes per fixed buffer. */
+#define VFIO_RING_SLOTS         (1u << 14)      /* IORING_MAX_REG_BUFFERS */
+#define VFIO_RING_MAX_BUFFER    ((uint64_t)1 << 30)
+
+#define VFIO_PIN_HINT "needs CAP_IPC_LOCK or a large enough RLIMIT_MEMLOCK"
+
+/* ---- pinning with mlock ---- */
+
 /*
  * mlock()/munlock() through syscall(): AddressSanitizer intercepts the libc
  * wrappers and turns them into no-ops, which would hide the pins.
  */
-static int vfio_pin(void *addr, size_t len)
+static int vfio_mlock(void *addr, size_t len)
 {
     return syscall(SYS_mlock, addr, len);
 }
 
-static int vfio_unpin(void *addr, size_t len)
+static int vfio_munlock(void *addr, size_t len)
 {
     return syscall(SYS_munlock, addr, len);
+}
+
+/* ---- pinning with io_uring fixed buffers ---- */
+
+/*
+ * Registering a fixed buffer makes the kernel pin its pages with
+ * pin_user_pages(FOLL_LONGTERM) and account them (mm->pinned_vm, VmPin;
+ * RLIMIT_MEMLOCK without CAP_IPC_LOCK) until the buffer is unregistered:
+ * what VFIO type1 does for a DMA mapping.  The rings are never used for
+ * I/O; each holds a sparse table of VFIO_RING_SLOTS buffers, updated one
+ * slot at a time.
+ */
+static int vfio_ring_new(Error **errp)
+{
+    struct io_uring_params params = { 0 };
+    struct io_uring_rsrc_register reg = {
+        .nr = VFIO_RING_SLOTS,
+        .flags = IORING_RSRC_REGISTER_SPARSE,
+    };
+    int fd = syscall(__NR_io_uring_setup, 1, &params);
+
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "io_uring_setup failed");
+        return -1;
+    }
+    if (syscall(__NR_io_uring_register, fd, IORING_REGISTER_BUFFERS2,
+                &reg, sizeof(reg)) < 0) {
+        error_setg_errno(errp, errno, "registering a sparse io_uring buffer "
+                         "table failed");
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Point @slot of @fd at [@base, @base + @len), or empty it (NULL, 0). */
+static int vfio_ring_set_slot(int fd, uint32_t slot, void *base, size_t len)
+{
+    struct iovec iov = { .iov_base = base, .iov_len = len };
+    struct io_uring_rsrc_update2 update = {
+        .offset = slot,
+        .data = (uintptr_t)&iov,
+        .nr = 1,
+    };
+
+    if (syscall(__NR_io_uring_register, fd, IORING_REGISTER_BUFFERS_UPDATE,
+                &update, sizeof(update)) < 0) {
+        return -errno;
+    }
+    return 0;
+}
+
+/* A free slot number (ring * VFIO_RING_SLOTS + index), adding a ring. */
+static bool vfio_slot_alloc(VFIOEmulatedContainer *ec, uint32_t *slot,
+                            Error **errp)
+{
+    int fd;
+
+    if (ec->free_slots->len) {
+        *slot = g_array_index(ec->free_slots, uint32_t,
+                              ec->free_slots->len - 1);
+        g_array_set_size(ec->free_slots, ec->free_slots->len - 1);
+        return true;
+    }
+    if (ec->next_slot / VFIO_RING_SLOTS >= ec->rings->len) {
+        fd = vfio_ring_new(errp);
+        if (fd < 0) {
+            return false;
+        }
+        g_array_append_val(ec->rings, fd);
+    }
+    *slot = ec->next_slot++;
+    return true;
+}
+
+static int vfio_slot_set(VFIOEmulatedContainer *ec, uint32_t slot,
+                         void *base, size_t len)
+{
+    int fd = g_array_index(ec->rings, int, slot / VFIO_RING_SLOTS);
+
+    return vfio_ring_set_slot(fd, slot % VFIO_RING_SLOTS, base, len);
+}
+
+/* Empty the slot (unpinning its pages) and make it reusable. */
+static void vfio_slot_release(VFIOEmulatedContainer *ec, uint32_t slot)
+{
+    int ret = vfio_slot_set(ec, slot, NULL, 0);
+
+    if (ret) {
+        /* Cannot happen for a slot we filled; the pages stay pinned. */
+        warn_report("vfio-emulated-container: unpinning slot %u failed: %s",
+                    slot, strerror(-ret));
+        return;
+    }
+    g_array_append_val(ec->free_slots, slot);
+}
+
+static void vfio_uring_unpin(VFIOEmulatedContainer *ec, VFIOEmulatedMapping *m)
+{
+    for (uint32_t i = 0; i < m->nr_slots; i++) {
+        vfio_slot_release(ec, m->slots[i]);
+    }
+    g_clear_pointer(&m->slots, g_free);
+    m->nr_slots = 0;
+}
+
+/* Pin @m as fixed buffers of at most VFIO_RING_MAX_BUFFER bytes. */
+static int vfio_uring_pin(VFIOEmulatedContainer *ec, VFIOEmulatedMapping *m,
+                          Error **errp)
+{
+    uint32_t n = DIV_ROUND_UP(m->size, VFIO_RING_MAX_BUFFER);
+    int ret;
+
+    m->slots = g_new(uint32_t, n);
+    m->nr_slots = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t off = i * VFIO_RING_MAX_BUFFER;
+        uint64_t len = MIN(m->size - off, VFIO_RING_MAX_BUFFER);
+        uint32_t slot;
+
+        if (!vfio_slot_alloc(ec, &slot, errp)) {
+            vfio_uring_unpin(ec, m);
+            return -ENOMEM;
+        }
+        ret = vfio_slot_set(ec, slot, (uint8_t *)m->vaddr + off, len);
+        if (ret) {
+            g_array_append_val(ec->free_slots, slot);
+            vfio_uring_unpin(ec, m);
+            error_setg_errno(errp, -ret, "pinning 0x%" PRIx64 " bytes as "
+                             "io_uring fixed buffers failed%s", m->size,
+                             ret == -ENOMEM ? " (" VFIO_PIN_HINT ")" : "");
+            return ret;
+        }
+        m->slots[m->nr_slots++] = slot;
+    }
+    return 0;
+}
+
+static void vfio_uring_close(VFIOEmulatedContainer *ec)
+{
+    for (guint i = 0; i < ec->rings->len; i++) {
+        int fd = g_array_index(ec->rings, int, i);
+
+        /* Synchronous, unlike the teardown that close() starts. */
+        syscall(__NR_io_uring_register, fd, IORING_UNREGISTER_BUFFERS,
+                NULL, 0);
+        close(fd);
+    }
+    g_array_set_size(ec->rings, 0);
+}
+
+/* ---- choosing the pinning ---- */
+
+static const char *const vfio_pin_names[] = {
+    [VFIO_EMULATED_PIN_DEFAULT] = "io-uring",
+    [VFIO_EMULATED_PIN_IO_URING] = "io-uring",
+    [VFIO_EMULATED_PIN_MLOCK] = "mlock",
+};
+
+/*
+ * Decide the pinning once, before the first mapping: io_uring needs a
+ * working ring (it may be missing, or disabled by the io_uring_disabled
+ * sysctl or a seccomp filter).
+ */
+static bool vfio_emulated_pin_choose(VFIOEmulatedContainer *ec, Error **errp)
+{
+    Error *local_err = NULL;
+    int fd;
+
+    if (ec->pin != VFIO_EMULATED_PIN_DEFAULT) {
+        return true;
+    }
+    if (ec->pin_requested == VFIO_EMULATED_PIN_MLOCK) {
+        ec->pin = VFIO_EMULATED_PIN_MLOCK;
+        return true;
+    }
+    fd = vfio_ring_new(&local_err);
+    if (fd >= 0) {
+        g_array_append_val(ec->rings, fd);
+        ec->pin = VFIO_EMULATED_PIN_IO_URING;
+        return true;
+    }
+    if (ec->pin_requested == VFIO_EMULATED_PIN_IO_URING) {
+        error_propagate_prepend(errp, local_err, "%s: pin=io-uring: io_uring "
+                                "is not available: ", ec->container.name);
+        return false;
+    }
+    warn_report("%s: io_uring is not available (%s); pinning with mlock(), "
+                "which keeps virtio-mem from discarding private memory",
+                ec->container.name, error_get_pretty(local_err));
+    error_free(local_err);
+    ec->pin = VFIO_EMULATED_PIN_MLOCK;
+    return true;
+}
+
+const char *vfio_emulated_container_pin(VFIOEmulatedContainer *ec)
+{
+    return vfio_pin_names[ec->pin != VFIO_EMULATED_PIN_DEFAULT ?
+                          ec->pin : ec->pin_requested];
+}
+
+static int vfio_emulated_pin(VFIOEmulatedContainer *ec, VFIOEmulatedMapping *m,
+                             Error **errp)
+{
+    if (!vfio_emulated_pin_choose(ec, errp)) {
+        return -EOPNOTSUPP;
+    }
+    if (ec->pin == VFIO_EMULATED_PIN_IO_URING) {
+        return vfio_uring_pin(ec, m, errp);
+    }
+    if (vfio_mlock(m->vaddr, m->size)) {
+        int err = errno;
+
+        error_setg_errno(errp, err, "pinning 0x%" PRIx64 " bytes with mlock() "
+                         "failed (" VFIO_PIN_HINT ")", m->size);
+        return -err;
+    }
+    return 0;
+}
+
+/* mlock only: the caller re-locks what other mappings still need. */
+static void vfio_emulated_unpin(VFIOEmulatedContainer *ec,
+                                VFIOEmulatedMapping *m)
+{
+    if (ec->pin == VFIO_EMULATED_PIN_IO_URING) {
+        vfio_uring_unpin(ec, m);
+    } else {
+        vfio_munlock(m->vaddr, m->size);
+    }
+}
+
+static void vfio_emulated_mapping_free(gpointer p)
+{
+    VFIOEmulatedMapping *m = p;
+
+    g_free(m->slots);
+    g_free(m);
 }
 
 static VFIOEmulatedContainer *vfio_emulated_of(VFIOContainer *c)
@@ -60,6 +307,7 @@ static int vfio_emulated_dma_map(VFIOContainer *c, hwaddr iova, uint64_t size,
 {
     VFIOEmulatedContainer *ec = vfio_emulated_of(c);
     VFIOEmulatedMapping *m;
+    int ret;
 
     if (!vfio_emulated_range_ok(iova, size) ||
         !QEMU_IS_ALIGNED((uintptr_t)vaddr, VFIO_EMULATED_PAGE_SIZE)) {
@@ -77,27 +325,24 @@ static int vfio_emulated_dma_map(VFIOContainer *c, hwaddr iova, uint64_t size,
                          " DMA mappings is reached", ec->dma_entry_limit);
         return -ENOSPC;
     }
-    if (vfio_pin(vaddr, size)) {
-        int err = errno;
-
-        error_setg_errno(errp, err, "pinning 0x%" PRIx64 " bytes with mlock() "
-                         "failed (needs CAP_IPC_LOCK or a large enough "
-                         "RLIMIT_MEMLOCK)", size);
-        return -err;
-    }
     m = g_new0(VFIOEmulatedMapping, 1);
     m->iova = iova;
     m->size = size;
     m->vaddr = vaddr;
     m->readonly = readonly;
+    ret = vfio_emulated_pin(ec, m, errp);
+    if (ret) {
+        g_free(m);
+        return ret;
+    }
     g_tree_insert(ec->mappings, &m->iova, m);
     ec->mapped_bytes += size;
     return 0;
 }
 
 /*
- * @gone was unpinned; pin again what other mappings of the same host
- * memory still need (mlock does not count: one munlock undoes all).
+ * mlock: @gone was unlocked; lock again what other mappings of the same
+ * host memory still need (mlock does not count: one munlock undoes all).
  */
 static void vfio_emulated_repin(VFIOEmulatedContainer *ec,
                                 VFIOEmulatedMapping *gone)
@@ -111,7 +356,7 @@ static void vfio_emulated_repin(VFIOEmulatedContainer *ec,
         uintptr_t s = MAX(start, (uintptr_t)m->vaddr);
         uintptr_t e = MIN(end, (uintptr_t)m->vaddr + m->size);
 
-        if (s < e && vfio_pin((void *)s, e - s)) {
+        if (s < e && vfio_mlock((void *)s, e - s)) {
             /* Pinned memory stays allocated anyway; only VmLck differs. */
             warn_report("vfio-emulated-container: re-pinning failed: %s",
                         strerror(errno));
@@ -123,7 +368,8 @@ static int vfio_emulated_dma_unmap(VFIOContainer *c, hwaddr iova,
                                    uint64_t size, Error **errp)
 {
     VFIOEmulatedContainer *ec = vfio_emulated_of(c);
-    g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) gone =
+        g_ptr_array_new_with_free_func(vfio_emulated_mapping_free);
     VFIOEmulatedMapping *m;
 
     if (!vfio_emulated_range_ok(iova, size)) {
@@ -147,10 +393,11 @@ static int vfio_emulated_dma_unmap(VFIOContainer *c, hwaddr iova,
            m->iova >= iova) {
         g_tree_steal(ec->mappings, &m->iova);
         ec->mapped_bytes -= m->size;
-        vfio_unpin(m->vaddr, m->size);
+        vfio_emulated_unpin(ec, m);
         g_ptr_array_add(gone, m);
     }
-    for (guint i = 0; i < gone->len; i++) {
+    for (guint i = 0; ec->pin == VFIO_EMULATED_PIN_MLOCK && i < gone->len;
+         i++) {
         vfio_emulated_repin(ec, gone->pdata[i]);
     }
     return 0;
@@ -203,10 +450,15 @@ static gint vfio_emulated_cmp_vaddr(gconstpointer a, gconstpointer b)
 
 uint64_t vfio_emulated_container_pinned_bytes(VFIOEmulatedContainer *ec)
 {
-    g_autoptr(GPtrArray) all = vfio_emulated_container_mappings(ec);
+    g_autoptr(GPtrArray) all = NULL;
     uintptr_t covered = 0;      /* end of the union so far */
     uint64_t pinned = 0;
 
+    if (ec->pin != VFIO_EMULATED_PIN_MLOCK) {
+        /* Every fixed buffer accounts its own pages. */
+        return ec->mapped_bytes;
+    }
+    all = vfio_emulated_container_mappings(ec);
     g_ptr_array_sort(all, vfio_emulated_cmp_vaddr);
     for (guint i = 0; i < all->len; i++) {
         VFIOEmulatedMapping *m = all->pdata[i];
@@ -259,6 +511,30 @@ static void vfio_emulated_set_strict(Object *obj, bool value, Error **errp)
     ec->container.strict_dma_limit = value;
 }
 
+static char *vfio_emulated_get_pin(Object *obj, Error **errp)
+{
+    return g_strdup(vfio_emulated_container_pin(VFIO_EMULATED_CONTAINER(obj)));
+}
+
+static void vfio_emulated_set_pin(Object *obj, const char *value,
+                                  Error **errp)
+{
+    VFIOEmulatedContainer *ec = VFIO_EMULATED_CONTAINER(obj);
+
+    if (ec->pin != VFIO_EMULATED_PIN_DEFAULT) {
+        error_setg(errp, "'pin' cannot be changed once the container pins");
+        return;
+    }
+    if (!strcmp(value, "io-uring")) {
+        ec->pin_requested = VFIO_EMULATED_PIN_IO_URING;
+    } else if (!strcmp(value, "mlock")) {
+        ec->pin_requested = VFIO_EMULATED_PIN_MLOCK;
+    } else {
+        error_setg(errp, "'pin' must be 'io-uring' or 'mlock', not '%s'",
+                   value);
+    }
+}
+
 static void vfio_emulated_complete(UserCreatable *uc, Error **errp)
 {
     VFIOEmulatedContainer *ec = VFIO_EMULATED_CONTAINER(uc);
@@ -268,6 +544,7 @@ static void vfio_emulated_complete(UserCreatable *uc, Error **errp)
 
     g_free(ec->container.name);
     ec->container.name = g_steal_pointer(&name);
+    vfio_emulated_pin_choose(ec, errp);
 }
 
 static bool vfio_emulated_can_be_deleted(UserCreatable *uc)
@@ -284,7 +561,9 @@ static void vfio_emulated_init(Object *obj)
                         "vfio-emulated-container", VFIO_EMULATED_PAGE_SIZE,
                         ec->dma_entry_limit);
     ec->mappings = g_tree_new_full(vfio_emulated_cmp_iova, NULL, NULL,
-                                   g_free);
+                                   vfio_emulated_mapping_free);
+    ec->rings = g_array_new(false, false, sizeof(int));
+    ec->free_slots = g_array_new(false, false, sizeof(uint32_t));
 }
 
 static void vfio_emulated_finalize(Object *obj)
@@ -293,10 +572,11 @@ static void vfio_emulated_finalize(Object *obj)
     g_autoptr(GPtrArray) left = vfio_emulated_container_mappings(ec);
 
     for (guint i = 0; i < left->len; i++) {
-        VFIOEmulatedMapping *m = left->pdata[i];
-
-        vfio_unpin(m->vaddr, m->size);
+        vfio_emulated_unpin(ec, left->pdata[i]);
     }
+    vfio_uring_close(ec);
+    g_array_unref(ec->rings);
+    g_array_unref(ec->free_slots);
     g_tree_destroy(ec->mappings);
     vfio_container_destroy(&ec->container);
 }
@@ -322,6 +602,11 @@ static void vfio_emulated_class_init(ObjectClass *oc, void *data)
     object_class_property_set_description(oc, "strict-dma-limit",
         "Refuse sparse RAM that may need more mappings than the limit "
         "(default: warn)");
+    object_class_property_add_str(oc, "pin", vfio_emulated_get_pin,
+                                  vfio_emulated_set_pin);
+    object_class_property_set_description(oc, "pin",
+        "How mapped memory is pinned: io-uring (like VFIO type1, the "
+        "default) or mlock");
 }
 
 static const TypeInfo vfio_emulated_info = {
@@ -378,6 +663,8 @@ static void qmp_x_query_vfio_container(JsonObject *args, JsonNode **ret,
     json_object_set_int_member(info, "mapped-bytes", ec->mapped_bytes);
     json_object_set_int_member(info, "pinned-bytes",
                                vfio_emulated_container_pinned_bytes(ec));
+    json_object_set_string_member(info, "pin",
+                                  vfio_emulated_container_pin(ec));
 
     list = json_array_new();
     all = vfio_emulated_container_mappings(ec);
