@@ -3,12 +3,16 @@
  * the mapping table follows virtio-mem's plugged blocks chunk by chunk
  * (plug, partial unplug, UNPLUG_ALL, system reset), a populate the
  * container cannot map is vetoed (BUSY, nothing left pinned), the pinned
- * bytes equal the process's VmLck, the DMA-mapping limit check, discard
+ * bytes equal the process's VmPin (io_uring pinning) or VmLck (mlock),
+ * private memory unplugged (io_uring) or kept (mlock), the DMA-mapping
+ * limit check, discard
  * coordination with virtio-mem, and vfio-pci's errors on a host without
  * the device / VFIO.
  */
 #include "qemu/osdep.h"
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/io_uring.h>
 #include <linux/virtio_mem.h>
 #include "libqtest.h"
 #include "libqos/virtio-mem.h"
@@ -36,23 +40,63 @@ static JsonObject *query(QTestState *qts)
     return info;
 }
 
-/* VmLck of sparsevm, in bytes. */
-static uint64_t vmlck(QTestState *qts)
+/* A /proc/PID/status field ("VmPin", "VmLck", "RssAnon") of sparsevm. */
+static uint64_t proc_status(QTestState *qts, const char *field)
 {
     g_autofree char *path = g_strdup_printf("/proc/%d/status",
                                             (int)qtest_pid(qts));
+    g_autofree char *key = g_strdup_printf("\n%s:", field);
     g_autofree char *status = NULL;
     const char *line;
 
     g_assert_true(g_file_get_contents(path, &status, NULL, NULL));
-    line = strstr(status, "VmLck:");
+    line = strstr(status, key);
     g_assert_nonnull(line);
-    return g_ascii_strtoull(line + strlen("VmLck:"), NULL, 10) * 1024;
+    return g_ascii_strtoull(line + strlen(key), NULL, 10) * 1024;
+}
+
+/* What the pinning in use (@pin, as the container reports it) shows. */
+static uint64_t pinned_by_kernel(QTestState *qts, const char *pin)
+{
+    if (!strcmp(pin, "io-uring")) {
+        return proc_status(qts, "VmPin");
+    }
+    g_assert_cmpstr(pin, ==, "mlock");
+    return proc_status(qts, "VmLck");
+}
+
+/* Can this process register io_uring buffers (else the tests skip)? */
+static bool io_uring_usable(void)
+{
+    struct io_uring_params params = { 0 };
+    struct io_uring_rsrc_register reg = {
+        .nr = 1, .flags = IORING_RSRC_REGISTER_SPARSE,
+    };
+    int fd = syscall(__NR_io_uring_setup, 1, &params);
+    bool ok;
+
+    if (fd < 0) {
+        return false;
+    }
+    ok = syscall(__NR_io_uring_register, fd, IORING_REGISTER_BUFFERS2, &reg,
+                 sizeof(reg)) == 0;
+    close(fd);
+    return ok;
+}
+
+static bool skip_without_io_uring(void)
+{
+    if (!io_uring_usable()) {
+        g_test_skip("io_uring fixed buffers are not available here "
+                    "(io_uring_disabled sysctl, seccomp or an old kernel)");
+        return true;
+    }
+    return false;
 }
 
 /*
  * The container maps exactly @expected (in iova order), pins their sum,
- * and sparsevm's VmLck says the same.
+ * and sparsevm's VmPin (io-uring) or VmLck (mlock) says the same.
  */
 static void assert_mappings(QTestState *qts, const Range *expected, int n)
 {
@@ -77,14 +121,27 @@ static void assert_mappings(QTestState *qts, const Range *expected, int n)
                      total);
     g_assert_cmpuint(json_object_get_int_member(info, "pinned-bytes"), ==,
                      total);
-    g_assert_cmpuint(vmlck(qts), ==, total);
+    g_assert_cmpuint(pinned_by_kernel(qts, json_object_get_string_member(
+                                          info, "pin")), ==, total);
     json_object_unref(info);
+}
+
+static char *query_pin(QTestState *qts)
+{
+    JsonObject *info = query(qts);
+    char *pin = g_strdup(json_object_get_string_member(info, "pin"));
+
+    json_object_unref(info);
+    return pin;
 }
 
 static uint64_t plugged_size(QTestState *qts)
 {
     return qtest_qom_get_int(qts, "vm0", "size");
 }
+
+static void expect_start_failure(const char *args, const char *message);
+static void device_del(QTestState *qts, const char *id);
 
 /* ---- mapping table follows plug / unplug ---- */
 
@@ -171,55 +228,76 @@ static void test_plug_unplug_device_first(void)
 /*
  * The point of the seeds: 1 GiB of RAM and a 16 GiB virtio-mem device with
  * 1 GiB plugged pin 2 GiB, not 17 GiB, and fall back when unplugged.
+ * Private anonymous memory (memory-backend-ram) with io_uring pinning:
+ * unplugged blocks are discarded (RSS falls) and unpinned (VmPin falls).
  */
 static void test_pinned_16g(void)
 {
-    QTestState *qts = qtest_init("-machine pc -m 1G,maxmem=17G "
-                                 "-object memory-backend-memfd,id=mem0,"
-                                 "size=16G "
-                                 "-device virtio-mem-pci,id=vm0,memdev=mem0,"
-                                 "requested-size=1G "
-                                 "-object vfio-emulated-container,id=c0 "
-                                 "-device vfio-emulated-pci,container=c0");
+    QTestState *qts;
     QVirtioMemDriver d;
     JsonObject *info;
+    uint64_t rss_plugged, rss_unplugged;
 
+    if (skip_without_io_uring()) {
+        return;
+    }
+    qts = qtest_init("-machine pc -m 1G,maxmem=17G "
+                     "-object memory-backend-ram,id=mem0,size=16G "
+                     "-device virtio-mem-pci,id=vm0,memdev=mem0,"
+                     "requested-size=1G "
+                     "-object vfio-emulated-container,id=c0,pin=io-uring "
+                     "-device vfio-emulated-pci,container=c0");
     qvirtio_mem_driver_start(&d, qts, QPCI_DEVFN(2, 0));
-    g_assert_cmpuint(vmlck(qts), ==, 1 * GIB);
+    g_assert_cmpuint(proc_status(qts, "VmPin"), ==, 1 * GIB);
     g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_PLUG, d.addr,
                                         GIB / BLOCK, NULL),
                     ==, VIRTIO_MEM_RESP_ACK);
     info = query(qts);
-    g_test_message("1 GiB RAM + 16 GiB virtio-mem, 1 GiB plugged: VmLck "
-                   "%" PRIu64 " MiB, pinned %" PRId64 " MiB, %" PRId64
-                   " DMA mappings (worst case %" PRId64 ")",
-                   vmlck(qts) / MIB,
+    rss_plugged = proc_status(qts, "RssAnon");
+    g_test_message("1 GiB RAM + 16 GiB virtio-mem (memory-backend-ram), "
+                   "1 GiB plugged: VmPin %" PRIu64 " MiB, pinned %" PRId64
+                   " MiB, RssAnon %" PRIu64 " MiB, VmRSS %" PRIu64 " MiB, "
+                   "%" PRId64 " DMA mappings (worst case %" PRId64 ")",
+                   proc_status(qts, "VmPin") / MIB,
                    json_object_get_int_member(info, "pinned-bytes") /
-                   (int64_t)MIB,
+                   (int64_t)MIB, rss_plugged / MIB,
+                   proc_status(qts, "VmRSS") / MIB,
                    json_object_get_int_member(info, "nr-mappings"),
                    json_object_get_int_member(info, "worst-case-mappings"));
-    g_assert_cmpuint(vmlck(qts), ==, 2 * GIB);
+    g_assert_cmpuint(proc_status(qts, "VmPin"), ==, 2 * GIB);
     g_assert_cmpint(json_object_get_int_member(info, "pinned-bytes"), ==,
                     2 * GIB);
     g_assert_cmpint(json_object_get_int_member(info, "nr-mappings"), ==,
                     1 + GIB / BLOCK);
     g_assert_cmpint(json_object_get_int_member(info, "worst-case-mappings"),
                     ==, 1 + 16 * GIB / BLOCK);
+    /* Pinning populated everything that is mapped. */
+    g_assert_cmpuint(rss_plugged, >=, 2 * GIB);
     json_object_unref(info);
 
     g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_UNPLUG,
                                         d.addr + GIB / 2, GIB / 2 / BLOCK,
                                         NULL),
                     ==, VIRTIO_MEM_RESP_ACK);
-    g_test_message("after unplugging 512 MiB: VmLck %" PRIu64 " MiB",
-                   vmlck(qts) / MIB);
-    g_assert_cmpuint(vmlck(qts), ==, GIB + GIB / 2);
+    rss_unplugged = proc_status(qts, "RssAnon");
+    g_test_message("after unplugging 512 MiB: VmPin %" PRIu64 " MiB, "
+                   "RssAnon %" PRIu64 " MiB, VmRSS %" PRIu64 " MiB",
+                   proc_status(qts, "VmPin") / MIB, rss_unplugged / MIB,
+                   proc_status(qts, "VmRSS") / MIB);
+    g_assert_cmpuint(proc_status(qts, "VmPin"), ==, GIB + GIB / 2);
+    /* The 512 MiB left the process (a few KiB of heap may come and go). */
+    g_assert_cmpuint(rss_plugged - MIN(rss_plugged, rss_unplugged), >=,
+                     GIB / 2 - MIB);
     g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_UNPLUG_ALL, 0, 0,
                                         NULL),
                     ==, VIRTIO_MEM_RESP_ACK);
-    g_test_message("after UNPLUG_ALL: VmLck %" PRIu64 " MiB",
-                   vmlck(qts) / MIB);
-    g_assert_cmpuint(vmlck(qts), ==, GIB);
+    g_test_message("after UNPLUG_ALL: VmPin %" PRIu64 " MiB, RssAnon %"
+                   PRIu64 " MiB", proc_status(qts, "VmPin") / MIB,
+                   proc_status(qts, "RssAnon") / MIB);
+    g_assert_cmpuint(proc_status(qts, "VmPin"), ==, GIB);
+    g_assert_cmpuint(rss_plugged - MIN(rss_plugged,
+                                       proc_status(qts, "RssAnon")), >=,
+                     GIB - MIB);
     qvirtio_mem_driver_stop(&d);
     qtest_quit(qts);
 }
@@ -441,21 +519,76 @@ static void test_strict_later_section(void)
 }
 
 /*
- * Private anonymous memory: Linux does not discard mlock()ed private pages,
- * so unplugging a mapped block fails (BUSY) and the block, its data and
- * its mapping stay; once the device is gone the unplug works.
+ * Private anonymous memory pinned with io_uring (like type1): unplugging a
+ * mapped block works — discarded (the process's RSS falls), then unmapped
+ * and unpinned (VmPin falls) — and a plug afterwards reads zeroes.
  */
 static void test_private_memory_unplug(void)
+{
+    QTestState *qts;
+    QVirtioMemDriver d;
+    g_autofree char *pin = NULL;
+    uint64_t a, rss;
+
+    if (skip_without_io_uring()) {
+        return;
+    }
+    qts = qtest_init(MACHINE "-object memory-backend-ram,id=mem0,size=1G "
+                     VMEM_DEV
+                     "-object vfio-emulated-container,id=c0,pin=io-uring "
+                     "-device vfio-emulated-pci,container=c0");
+    pin = query_pin(qts);
+    g_assert_cmpstr(pin, ==, "io-uring");
+    qvirtio_mem_driver_start(&d, qts, QPCI_DEVFN(2, 0));
+    a = d.addr;
+    g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_PLUG, a, 16, NULL),
+                    ==, VIRTIO_MEM_RESP_ACK);
+    qtest_writeq(qts, a + 64, 0x1122334455667788ULL);
+    g_assert_cmpuint(proc_status(qts, "VmPin"), ==, RAM_SIZE + 16 * BLOCK);
+    rss = proc_status(qts, "RssAnon");
+
+    /* The case that answered BUSY with mlock. */
+    g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_UNPLUG, a, 8,
+                                        NULL),
+                    ==, VIRTIO_MEM_RESP_ACK);
+    g_assert_cmpuint(plugged_size(qts), ==, 8 * BLOCK);
+    assert_mappings(qts, (Range[]) { { 0, RAM_SIZE },
+        { a + 8 * BLOCK, BLOCK }, { a + 9 * BLOCK, BLOCK },
+        { a + 10 * BLOCK, BLOCK }, { a + 11 * BLOCK, BLOCK },
+        { a + 12 * BLOCK, BLOCK }, { a + 13 * BLOCK, BLOCK },
+        { a + 14 * BLOCK, BLOCK }, { a + 15 * BLOCK, BLOCK } }, 9);
+    g_assert_cmpuint(proc_status(qts, "VmPin"), ==, RAM_SIZE + 8 * BLOCK);
+    g_assert_cmpuint(rss - MIN(rss, proc_status(qts, "RssAnon")), >=,
+                     8 * BLOCK - MIB);
+
+    /* Plugged again, the block is fresh memory. */
+    g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_PLUG, a, 1, NULL),
+                    ==, VIRTIO_MEM_RESP_ACK);
+    g_assert_cmphex(qtest_readq(qts, a + 64), ==, 0);
+    g_assert_cmpuint(proc_status(qts, "VmPin"), ==, RAM_SIZE + 9 * BLOCK);
+    qvirtio_mem_driver_stop(&d);
+    qtest_quit(qts);
+}
+
+/*
+ * pin=mlock: Linux does not discard mlock()ed private pages, so
+ * unplugging a mapped block fails (BUSY) and the block, its data and its
+ * mapping stay; once the device is gone the unplug works.
+ */
+static void test_private_memory_unplug_mlock(void)
 {
     QTestState *qts = qtest_init(MACHINE
                                  "-object memory-backend-ram,id=mem0,"
                                  "size=1G " VMEM_DEV
-                                 "-object vfio-emulated-container,id=c0 "
+                                 "-object vfio-emulated-container,id=c0,"
+                                 "pin=mlock "
                                  "-device vfio-emulated-pci,container=c0,"
                                  "id=v0");
+    g_autofree char *pin = query_pin(qts);
     QVirtioMemDriver d;
     uint64_t a;
 
+    g_assert_cmpstr(pin, ==, "mlock");
     qvirtio_mem_driver_start(&d, qts, QPCI_DEVFN(2, 0));
     a = d.addr;
     g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_PLUG, a, 1, NULL),
@@ -467,14 +600,39 @@ static void test_private_memory_unplug(void)
     g_assert_cmphex(qtest_readq(qts, a + 64), ==, 0x1122334455667788ULL);
     g_assert_cmpuint(plugged_size(qts), ==, BLOCK);
     assert_mappings(qts, (Range[]) { { 0, RAM_SIZE }, { a, BLOCK } }, 2);
+    g_assert_cmpuint(proc_status(qts, "VmPin"), ==, 0);
 
     device_del(qts, "v0");
     g_assert_cmpint(qvirtio_mem_request(&d, VIRTIO_MEM_REQ_UNPLUG, a, 1,
                                         NULL),
                     ==, VIRTIO_MEM_RESP_ACK);
     g_assert_cmpuint(plugged_size(qts), ==, 0);
+    g_assert_cmpuint(proc_status(qts, "VmLck"), ==, 0);
     qvirtio_mem_driver_stop(&d);
     qtest_quit(qts);
+}
+
+/* The mlock pinning follows plugs and unplugs too (shared memory). */
+static void test_plug_unplug_mlock(void)
+{
+    QTestState *qts = qtest_init(MACHINE MEMDEV VMEM_DEV
+                                 "-object vfio-emulated-container,id=c0,"
+                                 "pin=mlock "
+                                 "-device vfio-emulated-pci,container=c0");
+    g_autofree char *pin = query_pin(qts);
+
+    g_assert_cmpstr(pin, ==, "mlock");
+    run_plug_unplug(qts, QPCI_DEVFN(2, 0));
+    g_assert_cmpuint(proc_status(qts, "VmPin"), ==, 0);
+    qtest_quit(qts);
+}
+
+static void test_pin_property(void)
+{
+    expect_start_failure("-machine pc -m 256M "
+                         "-object vfio-emulated-container,id=c0,pin=dma",
+                         "-object vfio-emulated-container,id=c0,pin=dma: "
+                         "'pin' must be 'io-uring' or 'mlock', not 'dma'");
 }
 
 /* ---- the worst-case check against the limit ---- */
@@ -636,6 +794,10 @@ int main(int argc, char **argv)
                    test_strict_later_section);
     qtest_add_func("/vfio-emulated/private-memory-unplug",
                    test_private_memory_unplug);
+    qtest_add_func("/vfio-emulated/private-memory-unplug-mlock",
+                   test_private_memory_unplug_mlock);
+    qtest_add_func("/vfio-emulated/plug-unplug-mlock", test_plug_unplug_mlock);
+    qtest_add_func("/vfio-emulated/pin-property", test_pin_property);
     qtest_add_func("/vfio-emulated/limit-warning", test_limit_warning);
     qtest_add_func("/vfio-emulated/limit-strict", test_limit_strict);
     qtest_add_func("/vfio-emulated/discard-coordination",
