@@ -2,14 +2,20 @@
  * The VFIO listener (hw/vfio/common.c) and the emulated container, in
  * process: a test RamDiscardManager populates and discards at other
  * granularities than it was populated, a plain RAM region is mapped
- * twice (pinned once), the type1 rules of the emulated container, and the
- * discard-coordination combinations.
+ * twice, the type1 rules of the emulated container, its two ways of
+ * pinning (io_uring fixed buffers: VmPin; mlock: VmLck) and their
+ * failures, and the discard-coordination combinations.
  */
 #include "qemu/osdep.h"
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/io_uring.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include "exec/memory.h"
 #include "exec/ramblock.h"
 #include "hw/vfio/vfio-emulated.h"
@@ -145,7 +151,8 @@ static void *map_anon(size_t size)
     return p;
 }
 
-static void fixture_setup(Fixture *f, uint64_t limit)
+/* @pin: "io-uring", "mlock", or NULL for the default. */
+static void fixture_setup_pin(Fixture *f, uint64_t limit, const char *pin)
 {
     memset(f, 0, sizeof(*f));
     f->sparse_host = map_anon(SPARSE_SIZE);
@@ -169,6 +176,14 @@ static void fixture_setup(Fixture *f, uint64_t limit)
     f->ec = VFIO_EMULATED_CONTAINER(object_new(TYPE_VFIO_EMULATED_CONTAINER));
     object_property_set_uint(OBJECT(f->ec), "dma-entry-limit", limit,
                              &error_abort);
+    if (pin) {
+        object_property_set_str(OBJECT(f->ec), "pin", pin, &error_abort);
+    }
+}
+
+static void fixture_setup(Fixture *f, uint64_t limit)
+{
+    fixture_setup_pin(f, limit, NULL);
 }
 
 static VFIOContainer *fc(Fixture *f)
@@ -216,17 +231,55 @@ static char *table(Fixture *f)
         g_assert_cmpstr(t_, ==, (expected));    \
     } while (0)
 
-/* VmLck of this process, in bytes. */
-static uint64_t self_vmlck(void)
+/* A /proc/self/status field ("VmPin", "VmLck") in bytes. */
+static uint64_t self_status(const char *field)
 {
     g_autofree char *status = NULL;
+    g_autofree char *key = g_strdup_printf("\n%s:", field);
     const char *line;
 
     g_assert_true(g_file_get_contents("/proc/self/status", &status, NULL,
                                       NULL));
-    line = strstr(status, "VmLck:");
+    line = strstr(status, key);
     g_assert_nonnull(line);
-    return g_ascii_strtoull(line + strlen("VmLck:"), NULL, 10) * KiB;
+    return g_ascii_strtoull(line + strlen(key), NULL, 10) * KiB;
+}
+
+/* What the kernel accounts for the pinning @f's container uses. */
+static uint64_t self_pinned(Fixture *f)
+{
+    const char *pin = vfio_emulated_container_pin(f->ec);
+
+    return self_status(strcmp(pin, "mlock") ? "VmPin" : "VmLck");
+}
+
+/* Can this process register io_uring buffers (else those tests skip)? */
+static bool io_uring_usable(void)
+{
+    struct io_uring_params params = { 0 };
+    struct io_uring_rsrc_register reg = {
+        .nr = 1, .flags = IORING_RSRC_REGISTER_SPARSE,
+    };
+    int fd = syscall(__NR_io_uring_setup, 1, &params);
+    bool ok;
+
+    if (fd < 0) {
+        return false;
+    }
+    ok = syscall(__NR_io_uring_register, fd, IORING_REGISTER_BUFFERS2, &reg,
+                 sizeof(reg)) == 0;
+    close(fd);
+    return ok;
+}
+
+static bool skip_pin(const char *pin)
+{
+    if (!strcmp(pin, "io-uring") && !io_uring_usable()) {
+        g_test_skip("io_uring fixed buffers are not available here "
+                    "(io_uring_disabled sysctl, seccomp or an old kernel)");
+        return true;
+    }
+    return false;
 }
 
 /* ---- tests ---- */
@@ -253,6 +306,7 @@ static void test_granularity(void)
     assert_table(&f, "0x0+8 0x100000000+2 0x100600000+2");
     g_assert_cmpuint(vfio_emulated_container_pinned_bytes(f.ec), ==,
                      PLAIN_SIZE + 2 * BLOCK);
+    g_assert_cmpuint(self_pinned(&f), ==, PLAIN_SIZE + 2 * BLOCK);
 
     /* Removing the section unregisters the listener and unmaps it. */
     memory_region_set_enabled(&f.sparse, false);
@@ -304,31 +358,94 @@ static void test_attach_fails_cleanly(void)
     fixture_teardown(&f);
 }
 
-static void test_shared_host_pages(void)
+/*
+ * Two IOVAs of the same host pages.  io_uring pins per buffer, as type1
+ * pins per mapping: accounted twice.  mlock locks the union once.
+ */
+static void test_shared_host_pages(gconstpointer data)
 {
+    const char *pin = data;
+    bool per_mapping = !strcmp(pin, "io-uring");
     Fixture f;
 
-    fixture_setup(&f, 100);
+    if (skip_pin(pin)) {
+        return;
+    }
+    fixture_setup_pin(&f, 100, pin);
     memory_region_init_alias(&f.alias, NULL, "plain-alias", &f.plain, 0,
                              PLAIN_SIZE);
     memory_region_add_subregion(&f.root, ALIAS_GPA, &f.alias);
     g_assert_true(vfio_container_attach(fc(&f), &f.as, &error_abort));
+    g_assert_cmpstr(vfio_emulated_container_pin(f.ec), ==, pin);
     assert_table(&f, "0x0+8 0x1000000+8");
     g_assert_cmpuint(vfio_emulated_container_mapped_bytes(f.ec), ==,
                      2 * PLAIN_SIZE);
     g_assert_cmpuint(vfio_emulated_container_pinned_bytes(f.ec), ==,
-                     PLAIN_SIZE);
-    g_assert_cmpuint(self_vmlck(), ==, PLAIN_SIZE);
+                     (per_mapping ? 2 : 1) * PLAIN_SIZE);
+    g_assert_cmpuint(self_pinned(&f), ==, (per_mapping ? 2 : 1) * PLAIN_SIZE);
     /* One of the two goes: the host pages stay pinned for the other. */
     memory_region_del_subregion(&f.root, &f.alias);
     assert_table(&f, "0x0+8");
     g_assert_cmpuint(vfio_emulated_container_pinned_bytes(f.ec), ==,
                      PLAIN_SIZE);
     /* munlock() does not count: the remaining mapping was locked again. */
-    g_assert_cmpuint(self_vmlck(), ==, PLAIN_SIZE);
+    g_assert_cmpuint(self_pinned(&f), ==, PLAIN_SIZE);
     object_unref(OBJECT(&f.alias));
     fixture_teardown(&f);
-    g_assert_cmpuint(self_vmlck(), ==, 0);
+    g_assert_cmpuint(self_status("VmPin"), ==, 0);
+    g_assert_cmpuint(self_status("VmLck"), ==, 0);
+}
+
+/*
+ * io_uring: a fixed buffer holds at most 1 GiB, so a larger mapping takes
+ * several; a ring holds 16384 buffers, so more mappings take more rings.
+ * Freed slots are reused.
+ */
+static void test_io_uring_slots(void)
+{
+    const uint64_t big = GiB + 8 * MiB, n_small = 16384 + 16;
+    VFIOEmulatedContainer *ec;
+    VFIOContainer *c;
+    uint8_t *host;
+    Error *err = NULL;
+
+    if (skip_pin("io-uring")) {
+        return;
+    }
+    host = mmap(NULL, big, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    g_assert(host != MAP_FAILED);
+    ec = VFIO_EMULATED_CONTAINER(object_new(TYPE_VFIO_EMULATED_CONTAINER));
+    object_property_set_uint(OBJECT(ec), "dma-entry-limit", 2 * n_small,
+                             &error_abort);
+    c = vfio_emulated_container_get(ec);
+
+    g_assert_cmpint(c->ops->dma_map(c, 0, big, host, false, &error_abort),
+                    ==, 0);
+    g_assert_cmpuint(self_status("VmPin"), ==, big);
+    g_assert_cmpint(c->ops->dma_unmap(c, 0, big, &error_abort), ==, 0);
+    g_assert_cmpuint(self_status("VmPin"), ==, 0);
+
+    /* One page each: the last ones land in a second ring. */
+    for (uint64_t i = 0; i < n_small; i++) {
+        g_assert_cmpint(c->ops->dma_map(c, i * 4096, 4096, host + i * 4096,
+                                        false, &error_abort), ==, 0);
+    }
+    g_assert_cmpuint(self_status("VmPin"), ==, n_small * 4096);
+    g_assert_cmpint(c->ops->dma_unmap(c, 0, 8 * 4096, &error_abort), ==, 0);
+    g_assert_cmpuint(self_status("VmPin"), ==, (n_small - 8) * 4096);
+    /* The big one again, in reused slots. */
+    g_assert_cmpint(c->ops->dma_map(c, GiB * 4, big, host, false, &err),
+                    ==, 0);
+    g_assert_null(err);
+    g_assert_cmpuint(self_status("VmPin"), ==, (n_small - 8) * 4096 + big);
+    g_assert_cmpuint(vfio_emulated_container_pinned_bytes(ec), ==,
+                     (n_small - 8) * 4096 + big);
+
+    /* Finalizing unpins what is left. */
+    object_unref(OBJECT(ec));
+    g_assert_cmpuint(self_status("VmPin"), ==, 0);
+    munmap(host, big);
 }
 
 static void test_type1_rules(void)
@@ -384,8 +501,13 @@ static void drop_cap_ipc_lock(void)
  * Without CAP_IPC_LOCK and with a small RLIMIT_MEMLOCK pinning fails: the
  * attach fails with a message saying what is missing, nothing is mapped.
  */
-static void test_pin_failure(void)
+static void test_pin_failure(gconstpointer data)
 {
+    const char *pin = data;
+
+    if (skip_pin(pin)) {
+        return;
+    }
     if (g_test_subprocess()) {
         struct rlimit lim = { 64 * KiB, 64 * KiB };
         Fixture f;
@@ -393,20 +515,75 @@ static void test_pin_failure(void)
 
         g_assert_cmpint(setrlimit(RLIMIT_MEMLOCK, &lim), ==, 0);
         drop_cap_ipc_lock();
-        fixture_setup(&f, 100);
+        fixture_setup_pin(&f, 100, pin);
         g_assert_false(vfio_container_attach(fc(&f), &f.as, &err));
         g_test_message("%s", error_get_pretty(err));
         g_assert_nonnull(strstr(error_get_pretty(err),
-                                "mlock() failed (needs CAP_IPC_LOCK or a "
-                                "large enough RLIMIT_MEMLOCK)"));
+                                strcmp(pin, "mlock") ?
+                                "as io_uring fixed buffers failed" :
+                                "with mlock() failed"));
+        g_assert_nonnull(strstr(error_get_pretty(err),
+                                "(needs CAP_IPC_LOCK or a large enough "
+                                "RLIMIT_MEMLOCK)"));
         error_free(err);
         assert_table(&f, "");
-        g_assert_cmpuint(self_vmlck(), ==, 0);
+        g_assert_cmpuint(self_pinned(&f), ==, 0);
         fixture_teardown(&f);
         return;
     }
     g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
     g_test_trap_assert_passed();
+}
+
+/* Make io_uring_setup fail with ENOSYS in this process (seccomp). */
+static void block_io_uring(void)
+{
+    struct sock_filter insns[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = { .len = G_N_ELEMENTS(insns), .filter = insns };
+
+    g_assert_cmpint(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), ==, 0);
+    g_assert_cmpint(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog), ==, 0);
+}
+
+/*
+ * Without io_uring the default falls back to mlock with a warning, while
+ * an explicit pin=io-uring refuses to map.
+ */
+static void test_no_io_uring(void)
+{
+    if (g_test_subprocess()) {
+        Fixture f;
+        Error *err = NULL;
+
+        block_io_uring();
+        fixture_setup_pin(&f, 100, "io-uring");
+        g_assert_false(vfio_container_attach(fc(&f), &f.as, &err));
+        g_assert_nonnull(strstr(error_get_pretty(err),
+                                "pin=io-uring: io_uring is not available: "
+                                "io_uring_setup failed: Function not "
+                                "implemented"));
+        error_free(err);
+        assert_table(&f, "");
+        fixture_teardown(&f);
+
+        fixture_setup(&f, 100);
+        g_assert_true(vfio_container_attach(fc(&f), &f.as, &error_abort));
+        g_assert_cmpstr(vfio_emulated_container_pin(f.ec), ==, "mlock");
+        assert_table(&f, "0x0+8");
+        g_assert_cmpuint(self_status("VmLck"), ==, PLAIN_SIZE);
+        fixture_teardown(&f);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, 0);
+    g_test_trap_assert_passed();
+    g_test_trap_assert_stderr("*io_uring is not available (io_uring_setup "
+                              "failed: Function not implemented); pinning "
+                              "with mlock()*");
 }
 
 static void test_discard_coordination(void)
@@ -448,9 +625,17 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio/granularity", test_granularity);
     g_test_add_func("/vfio/veto-rolls-back", test_veto_rolls_back);
     g_test_add_func("/vfio/attach-fails-cleanly", test_attach_fails_cleanly);
-    g_test_add_func("/vfio/shared-host-pages", test_shared_host_pages);
+    g_test_add_data_func("/vfio/shared-host-pages/io-uring", "io-uring",
+                         test_shared_host_pages);
+    g_test_add_data_func("/vfio/shared-host-pages/mlock", "mlock",
+                         test_shared_host_pages);
     g_test_add_func("/vfio/type1-rules", test_type1_rules);
-    g_test_add_func("/vfio/pin-failure", test_pin_failure);
+    g_test_add_func("/vfio/io-uring-slots", test_io_uring_slots);
+    g_test_add_data_func("/vfio/pin-failure/io-uring", "io-uring",
+                         test_pin_failure);
+    g_test_add_data_func("/vfio/pin-failure/mlock", "mlock",
+                         test_pin_failure);
+    g_test_add_func("/vfio/no-io-uring", test_no_io_uring);
     g_test_add_func("/vfio/discard-coordination", test_discard_coordination);
     return g_test_run();
 }
