@@ -156,7 +156,7 @@ static void vhost_user_blk_get_config(VirtIODevice *vdev, uint8_t *config)
 {
     VHostUserBlk *s = VHOST_USER_BLK(vdev);
 
-    memcpy(config, &s->blkcfg, sizeof(s->blkcfg));
+    memcpy(config, &s->blkcfg, VHOST_USER_BLK_CONFIG_SIZE);
 }
 
 /* Only the write cache mode is writable (VIRTIO_BLK_F_CONFIG_WCE). */
@@ -246,8 +246,8 @@ static bool vhost_user_blk_negotiate(VHostUserBlk *s, Error **errp)
     VhostUserState *u = &s->user;
 
     if (!vhost_user_init(u, &s->chardev, errp) ||
-        !vhost_user_get_config(u, (uint8_t *)&s->blkcfg, sizeof(s->blkcfg),
-                               errp)) {
+        !vhost_user_get_config(u, (uint8_t *)&s->blkcfg,
+                               VHOST_USER_BLK_CONFIG_SIZE, errp)) {
         return false;
     }
     s->backend_features = u->features;
@@ -319,7 +319,7 @@ static void vhost_user_blk_device_realize(DeviceState *dev, Error **errp)
     qemu_chr_fe_set_handlers(&s->chardev, vhost_user_blk_can_read,
                              vhost_user_blk_read, vhost_user_blk_event, NULL,
                              s, NULL, false);
-    virtio_init(vdev, VIRTIO_ID_BLOCK, sizeof(struct virtio_blk_config));
+    virtio_init(vdev, VIRTIO_ID_BLOCK, VHOST_USER_BLK_CONFIG_SIZE);
     for (unsigned int i = 0; i < s->num_queues; i++) {
         virtio_add_queue(vdev, s->queue_size, vhost_user_blk_handle_output);
     }

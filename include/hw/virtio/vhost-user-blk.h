@@ -29,6 +29,15 @@ OBJECT_DECLARE_SIMPLE_TYPE(VHostUserBlk, VHOST_USER_BLK)
 
 #define VHOST_USER_BLK_AUTO_NUM_QUEUES UINT16_MAX
 
+/*
+ * The config space we expose and ask the backend for: up to the
+ * write-zeroes fields (60 bytes, as QEMU 7.2), without the secure-erase
+ * and zoned fields newer kernel headers add (backends refuse bigger
+ * GET_CONFIG requests).
+ */
+#define VHOST_USER_BLK_CONFIG_SIZE \
+    offsetof(struct virtio_blk_config, max_secure_erase_sectors)
+
 struct VHostUserBlk {
     VirtIODevice parent_obj;
 
