@@ -10,7 +10,9 @@
  * away (the VM keeps running, the device needs a reset).
  */
 #include "qemu/osdep.h"
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <linux/virtio_blk.h>
@@ -500,6 +502,36 @@ static void test_not_shared(void)
     fake_free(fb);
 }
 
+/*
+ * The backend maps exactly the memslots in use (guest RAM is one
+ * section): a virtio-mem device needing one more is refused, and the VM
+ * runs on.
+ */
+static void test_virtio_mem_refused(void)
+{
+    FakeBackend *fb = fake_new(PF_CONFIG | PF_CONFIGURE_MEM_SLOTS, 1);
+    QTestState *qts;
+    JsonObject *resp;
+    const char *desc;
+
+    fake_run(fb);
+    qts = start_vm(fb, "-machine pc,memory-backend=ram0 -m 256M,maxmem=2G "
+                   "-object memory-backend-memfd,id=ram0,size=256M,share=on "
+                   "-object memory-backend-memfd,id=mem1,size=1G,share=on");
+    resp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': {"
+                     "'driver': 'virtio-mem-pci', 'id': 'vm0', "
+                     "'memdev': 'mem1'}}");
+    g_assert_true(json_object_has_member(resp, "error"));
+    desc = json_object_get_string_member(
+        json_object_get_object_member(resp, "error"), "desc");
+    g_assert_nonnull(strstr(desc, "vhost backend has only 0 free memory "
+                            "slots"));
+    json_object_unref(resp);
+    qtest_qmp_assert_success(qts, "{'execute': 'query-status'}");
+    qtest_quit(qts);
+    fake_free(fb);
+}
+
 static void test_garbage_reply(void)
 {
     FakeBackend *fb = fake_new(PF_CONFIG, 0);
@@ -539,6 +571,119 @@ static void test_disconnect(void)
     fake_free(fb);
 }
 
+/* --- The data path with a real backend (qemu-storage-daemon) ------- */
+
+/* Submit one request (header, data, status) and wait for it to be used. */
+static uint8_t blk_request(QTestState *qts, Driver *d, uint32_t type,
+                           uint64_t sector, uint64_t data, uint32_t len)
+{
+    struct virtio_blk_outhdr hdr = { .type = type, .sector = sector };
+    uint64_t req = guest_alloc(&d->alloc, sizeof(hdr));
+    uint64_t status = guest_alloc(&d->alloc, 1);
+    uint32_t head, id;
+    bool used = false;
+
+    qtest_memwrite(qts, req, &hdr, sizeof(hdr));
+    qtest_writeb(qts, status, 0xff);
+    head = qvirtqueue_add(d->vq, req, sizeof(hdr), false, true);
+    qvirtqueue_add(d->vq, data, len, type == VIRTIO_BLK_T_IN, true);
+    qvirtqueue_add(d->vq, status, 1, true, false);
+    qvirtqueue_kick(d->vq, head);
+    /* the backend is another process: wait for the used ring */
+    for (int i = 0; i < WAIT_MS && !used; i++) {
+        used = qvirtqueue_get_buf(d->vq, &id, NULL);
+        if (!used) {
+            g_usleep(1000);
+        }
+    }
+    g_assert_true(used);
+    g_assert_cmpuint(id, ==, head);
+    return qtest_readb(qts, status);
+}
+
+static void test_qsd_read_write(void)
+{
+    g_autofree char *qsd = g_find_program_in_path("qemu-storage-daemon");
+    g_autofree char *dir = NULL, *img = NULL, *sock = NULL, *exp = NULL;
+    g_autofree char *blk = NULL;
+    uint8_t sector[512], back[512];
+    GPid pid;
+    QTestState *qts;
+    Driver d;
+    uint64_t buf;
+    int fd;
+    uint8_t isr = 0;
+
+    if (!qsd) {
+        g_test_skip("qemu-storage-daemon is not installed");
+        return;
+    }
+    dir = g_dir_make_tmp("vhost-frontend-qsd-XXXXXX", NULL);
+    img = g_strdup_printf("%s/disk.img", dir);
+    sock = g_strdup_printf("%s/vu.sock", dir);
+    fd = open(img, O_RDWR | O_CREAT, 0600);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(ftruncate(fd, 1 * MiB), ==, 0);
+    memset(sector, 0x5a, sizeof(sector));
+    g_assert_cmpint(pwrite(fd, sector, 512, 3 * 512), ==, 512);
+    blk = g_strdup_printf("driver=file,node-name=disk0,filename=%s", img);
+    exp = g_strdup_printf("type=vhost-user-blk,id=exp0,node-name=disk0,"
+                          "addr.type=unix,addr.path=%s,writable=on", sock);
+    {
+        char *argv[] = { qsd, (char *)"--blockdev", blk, (char *)"--export",
+                         exp, NULL };
+
+        g_assert_true(g_spawn_async(NULL, argv, NULL,
+                                    G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                    &pid, NULL));
+    }
+    for (int i = 0; i < WAIT_MS && !g_file_test(sock, G_FILE_TEST_EXISTS);
+         i++) {
+        g_usleep(1000);
+    }
+    qts = qtest_initf(SHARED_RAM "-chardev socket,id=c0,path=%s "
+                      "-device vhost-user-blk-pci,id=blk0,chardev=c0,addr=4",
+                      sock);
+    driver_up(qts, &d);
+    /* 1 MiB disk: 2048 sectors, from the backend's config */
+    g_assert_cmpuint(qvirtio_pci_config_readq(d.dev, 0), ==, 2048);
+    buf = guest_alloc(&d.alloc, 512);
+
+    /* read sector 3: the backend writes guest RAM directly */
+    qtest_memset(qts, buf, 0, 512);
+    g_assert_cmpuint(blk_request(qts, &d, VIRTIO_BLK_T_IN, 3, buf, 512), ==,
+                     VIRTIO_BLK_S_OK);
+    qtest_memread(qts, buf, back, 512);
+    g_assert_cmpmem(back, 512, sector, 512);
+    /* its call eventfd became ISR bit 0 */
+    for (int i = 0; i < WAIT_MS && !isr; i++) {
+        isr = qvirtio_pci_isr(d.dev);
+        if (!isr) {
+            g_usleep(1000);
+        }
+    }
+    g_assert_cmpuint(isr, ==, 1);
+
+    /* write sector 7 and find it in the image */
+    memset(sector, 0xc3, sizeof(sector));
+    qtest_memwrite(qts, buf, sector, 512);
+    g_assert_cmpuint(blk_request(qts, &d, VIRTIO_BLK_T_OUT, 7, buf, 512), ==,
+                     VIRTIO_BLK_S_OK);
+    g_assert_cmpint(pread(fd, back, 512, 7 * 512), ==, 512);
+    g_assert_cmpmem(back, 512, sector, 512);
+
+    qvirtio_pci_reset(d.dev);
+    driver_free(&d);
+    qtest_quit(qts);
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    g_spawn_close_pid(pid);
+    close(fd);
+    unlink(img);
+    unlink(sock);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -549,8 +694,11 @@ int main(int argc, char **argv)
     g_test_add_func("/vhost-frontend/refuse/memslot-limit",
                     test_memslot_limit);
     g_test_add_func("/vhost-frontend/refuse/not-shared", test_not_shared);
+    g_test_add_func("/vhost-frontend/refuse/virtio-mem",
+                    test_virtio_mem_refused);
     g_test_add_func("/vhost-frontend/refuse/garbage-reply",
                     test_garbage_reply);
     g_test_add_func("/vhost-frontend/broken/disconnect", test_disconnect);
+    g_test_add_func("/vhost-frontend/qsd/read-write", test_qsd_read_write);
     return g_test_run();
 }
