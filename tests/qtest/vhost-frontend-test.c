@@ -20,6 +20,7 @@
 #include "libqos/pci.h"
 #include "libqos/virtio-pci.h"
 #include "libqos/malloc.h"
+#include "libqos/virtio-mem.h"
 
 /* Protocol facts (vhost-user spec). */
 enum {
@@ -52,6 +53,7 @@ typedef struct Recorded {
     uint32_t flags;
     int nfds;
     uint64_t u64;               /* first 8 payload bytes */
+    uint64_t u64_2;             /* next 8 (a memory region's guest addr) */
 } Recorded;
 
 typedef struct FakeBackend {
@@ -143,6 +145,9 @@ static void fake_serve(FakeBackend *fb, int conn)
         r = (Recorded) { .request = h.request, .flags = h.flags,
                          .nfds = nfds };
         memcpy(&r.u64, payload, MIN(h.size, sizeof(r.u64)));
+        if (h.size >= 16) {
+            memcpy(&r.u64_2, payload + 8, sizeof(r.u64_2));
+        }
         g_mutex_lock(&fb->lock);
         g_array_append_val(fb->log, r);
         if (h.request == SET_VRING_KICK && nfds == 1) {
@@ -333,13 +338,16 @@ typedef struct Driver {
     QVirtQueue *vq;
 } Driver;
 
-/* Bring the device up to DRIVER_OK with one queue. */
-static void driver_up(QTestState *qts, Driver *d)
+/*
+ * Bring the device up to DRIVER_OK with one queue; rings and buffers in
+ * guest RAM at [@alloc_start, + 16 MiB).
+ */
+static void driver_up_at(QTestState *qts, Driver *d, uint64_t alloc_start)
 {
     uint64_t offered;
 
     d->bus = qpci_new_pc(qts);
-    alloc_init(&d->alloc, qts, 16 * MiB, 32 * MiB);
+    alloc_init(&d->alloc, qts, alloc_start, alloc_start + 16 * MiB);
     d->dev = qvirtio_pci_new(d->bus, BLK_DEVFN);
     qvirtio_pci_reset(d->dev);
     offered = qvirtio_pci_get_features(d->dev);
@@ -351,6 +359,11 @@ static void driver_up(QTestState *qts, Driver *d)
     g_assert_true(qvirtio_pci_negotiate(d->dev, 1ULL << VIRTIO_F_VERSION_1));
     d->vq = qvirtqueue_setup(d->dev, &d->alloc, 0);
     qvirtio_pci_set_driver_ok(d->dev);
+}
+
+static void driver_up(QTestState *qts, Driver *d)
+{
+    driver_up_at(qts, d, 16 * MiB);
 }
 
 static void driver_free(Driver *d)
@@ -532,6 +545,82 @@ static void test_virtio_mem_refused(void)
     fake_free(fb);
 }
 
+/*
+ * virtio-mem with dynamic memslots (at least 1 GiB each: a 4 GiB device)
+ * next to a started vhost-user device:
+ * plugging the first block of a memslot maps it (one ADD_MEM_REG for
+ * exactly that memslot), unplugging its last block unmaps it (one
+ * REM_MEM_REG).
+ */
+static void test_virtio_mem_incremental(void)
+{
+    /* 509 slots: enough for memory devices to use several (QEMU's rule) */
+    FakeBackend *fb = fake_new(PF_REPLY_ACK | PF_CONFIG |
+                               PF_CONFIGURE_MEM_SLOTS, 509);
+    QTestState *qts;
+    Driver d;
+    QVirtioMemDriver vm;
+    uint64_t region_size, slot_size;
+    unsigned int memslots;
+    Recorded r;
+
+    fake_run(fb);
+    qts = qtest_initf("-machine pc,memory-backend=ram0 -m 256M,maxmem=5G "
+                      "-object memory-backend-memfd,id=ram0,size=256M,"
+                      "share=on "
+                      "-object memory-backend-memfd,id=mem1,size=4G,share=on "
+                      "-chardev socket,id=c0,path=%s "
+                      "-device vhost-user-blk-pci,id=blk0,chardev=c0,addr=4 "
+                      "-device virtio-mem-pci,id=vm0,memdev=mem1,addr=5,"
+                      "dynamic-memslots=on,unplugged-inaccessible=on",
+                      fb->path);
+    memslots = qtest_qom_get_int(qts, "vm0", "memslots");
+    /* 1 GiB memslots: the minimum size of a dynamic memslot */
+    g_assert_cmpuint(memslots, ==, 4);
+    region_size = 4 * GiB;
+    slot_size = region_size / memslots;
+
+    driver_up_at(qts, &d, 64 * MiB);
+    qtest_qmp_assert_success(qts, "{'execute': 'query-status'}");
+    g_assert_cmpuint(fake_count(fb, ADD_MEM_REG), ==, 1);
+
+    qvirtio_mem_driver_start(&vm, qts, QPCI_DEVFN(5, 0));
+    qtest_qmp_assert_success(qts, "{'execute': 'qom-set', 'arguments': {"
+                             "'path': 'vm0', 'property': 'requested-size', "
+                             "'value': %" PRIu64 "}}", region_size);
+    /* plug one block in the second memslot: that memslot is mapped */
+    g_assert_cmpuint(qvirtio_mem_request(&vm, VIRTIO_MEM_REQ_PLUG,
+                                         vm.addr + slot_size, 1, NULL), ==,
+                     VIRTIO_MEM_RESP_ACK);
+    g_assert_cmpuint(fake_count(fb, ADD_MEM_REG), ==, 2);
+    g_assert_cmpuint(fake_count(fb, REM_MEM_REG), ==, 0);
+    r = fake_find(fb, ADD_MEM_REG, 1);
+    g_assert_cmphex(r.u64_2, ==, vm.addr + slot_size);
+    g_assert_cmpint(r.nfds, ==, 1);
+
+    /* another block of the same memslot: nothing to tell the backend */
+    g_assert_cmpuint(qvirtio_mem_request(&vm, VIRTIO_MEM_REQ_PLUG,
+                                         vm.addr + slot_size + vm.block_size,
+                                         1, NULL), ==, VIRTIO_MEM_RESP_ACK);
+    g_assert_cmpuint(fake_count(fb, ADD_MEM_REG), ==, 2);
+
+    /* unplug both: the memslot goes away with one REM_MEM_REG, no fd */
+    g_assert_cmpuint(qvirtio_mem_request(&vm, VIRTIO_MEM_REQ_UNPLUG,
+                                         vm.addr + slot_size, 2, NULL), ==,
+                     VIRTIO_MEM_RESP_ACK);
+    g_assert_cmpuint(fake_count(fb, REM_MEM_REG), ==, 1);
+    r = fake_find(fb, REM_MEM_REG, 0);
+    g_assert_cmphex(r.u64_2, ==, vm.addr + slot_size);
+    g_assert_cmpint(r.nfds, ==, 0);
+    g_assert_cmpuint(fake_count(fb, ADD_MEM_REG), ==, 2);
+
+    qvirtio_mem_driver_stop(&vm);
+    qvirtio_pci_reset(d.dev);
+    driver_free(&d);
+    qtest_quit(qts);
+    fake_free(fb);
+}
+
 static void test_garbage_reply(void)
 {
     FakeBackend *fb = fake_new(PF_CONFIG, 0);
@@ -696,6 +785,8 @@ int main(int argc, char **argv)
     g_test_add_func("/vhost-frontend/refuse/not-shared", test_not_shared);
     g_test_add_func("/vhost-frontend/refuse/virtio-mem",
                     test_virtio_mem_refused);
+    g_test_add_func("/vhost-frontend/start/virtio-mem-incremental",
+                    test_virtio_mem_incremental);
     g_test_add_func("/vhost-frontend/refuse/garbage-reply",
                     test_garbage_reply);
     g_test_add_func("/vhost-frontend/broken/disconnect", test_disconnect);
