@@ -62,6 +62,7 @@ typedef struct FakeBackend {
     uint64_t max_mem_slots;
     bool garbage_features;      /* answer GET_FEATURES with another request */
     bool close_after_config;    /* hang up once GET_CONFIG is answered */
+    bool client;                /* connect to sparsevm's listening socket */
 
     char *dir;
     char *path;
@@ -203,10 +204,28 @@ static void fake_serve(FakeBackend *fb, int conn)
     }
 }
 
+/* Connect to sparsevm (server=on) once it listens on fb->path. */
+static int fake_connect(FakeBackend *fb)
+{
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    g_strlcpy(sun.sun_path, fb->path, sizeof(sun.sun_path));
+    for (int i = 0; i < WAIT_MS; i++) {
+        if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+            return fd;
+        }
+        g_usleep(1000);
+    }
+    close(fd);
+    return -1;
+}
+
 static gpointer fake_thread(gpointer opaque)
 {
     FakeBackend *fb = opaque;
-    int conn = accept(fb->listen_fd, NULL, NULL);
+    int conn = fb->client ? fake_connect(fb) :
+                            accept(fb->listen_fd, NULL, NULL);
 
     if (conn >= 0) {
         fake_serve(fb, conn);
@@ -238,6 +257,18 @@ static FakeBackend *fake_new(uint64_t protocol_features,
     return fb;
 }
 
+/* The same backend, but connecting to a sparsevm that listens. */
+static FakeBackend *fake_new_client(uint64_t protocol_features)
+{
+    FakeBackend *fb = fake_new(protocol_features, 0);
+
+    close(fb->listen_fd);
+    unlink(fb->path);
+    fb->listen_fd = -1;
+    fb->client = true;
+    return fb;
+}
+
 /* Start serving (after the script fields are set). */
 static void fake_run(FakeBackend *fb)
 {
@@ -248,7 +279,9 @@ static void fake_free(FakeBackend *fb)
 {
     /* the thread ends when sparsevm hangs up */
     g_thread_join(fb->thread);
-    close(fb->listen_fd);
+    if (fb->listen_fd >= 0) {
+        close(fb->listen_fd);
+    }
     if (fb->kick_fd >= 0) {
         close(fb->kick_fd);
     }
@@ -485,6 +518,28 @@ static void test_start_set_mem_table(void)
     g_assert_cmpuint((uint32_t)set.u64, >=, 1);
     g_assert_cmpint(set.nfds, ==, (uint32_t)set.u64);
     g_assert_false(set.flags & FLAG_NEED_REPLY);
+    driver_free(&d);
+    qtest_quit(qts);
+    fake_free(fb);
+}
+
+/* server=on,wait=off: realize waits for the backend to connect. */
+static void test_server_chardev(void)
+{
+    FakeBackend *fb = fake_new_client(PF_CONFIG);
+    QTestState *qts;
+    Driver d;
+    g_autofree char *seq = NULL;
+
+    fake_run(fb);
+    qts = qtest_initf(SHARED_RAM "-chardev socket,id=c0,path=%s,server=on,"
+                      "wait=off -device vhost-user-blk-pci,id=blk0,"
+                      "chardev=c0,addr=4", fb->path);
+    driver_up(qts, &d);
+    qvirtio_pci_reset(d.dev);
+    seq = fake_requests(fb);
+    g_assert_cmpstr(seq, ==, "1 15 16 3 24 2 5 8 10 9 12 13 18 11");
+    g_assert_cmpuint(qvirtio_pci_get_status(d.dev), ==, 0);
     driver_free(&d);
     qtest_quit(qts);
     fake_free(fb);
@@ -780,6 +835,8 @@ int main(int argc, char **argv)
                     test_start_configure_mem_slots);
     g_test_add_func("/vhost-frontend/start/set-mem-table",
                     test_start_set_mem_table);
+    g_test_add_func("/vhost-frontend/start/server-chardev",
+                    test_server_chardev);
     g_test_add_func("/vhost-frontend/refuse/memslot-limit",
                     test_memslot_limit);
     g_test_add_func("/vhost-frontend/refuse/not-shared", test_not_shared);
