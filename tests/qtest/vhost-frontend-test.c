@@ -63,6 +63,8 @@ typedef struct FakeBackend {
     bool garbage_features;      /* answer GET_FEATURES with another request */
     bool close_after_config;    /* hang up once GET_CONFIG is answered */
     bool client;                /* connect to sparsevm's listening socket */
+    bool nack_add_mem_reg;      /* answer ADD_MEM_REG's REPLY_ACK with 1 */
+    bool chatter_after_config;  /* unsolicited bytes after GET_CONFIG */
 
     char *dir;
     char *path;
@@ -190,6 +192,9 @@ static void fake_serve(FakeBackend *fb, int conn)
             /* offset, size, flags, then the config bytes */
             memcpy(payload + 12, &cfg, h.size - 12);
             send_reply(conn, h.request, payload, h.size);
+            if (fb->chatter_after_config) {
+                g_assert_cmpint(write(conn, "junk", 4), ==, 4);
+            }
             if (fb->close_after_config) {
                 return;
             }
@@ -197,7 +202,8 @@ static void fake_serve(FakeBackend *fb, int conn)
         }
         default:
             if (h.flags & FLAG_NEED_REPLY) {
-                send_u64(conn, h.request, 0);
+                send_u64(conn, h.request,
+                         h.request == ADD_MEM_REG && fb->nack_add_mem_reg);
             }
             break;
         }
@@ -545,6 +551,76 @@ static void test_server_chardev(void)
     fake_free(fb);
 }
 
+/* The backend refuses the memory table: the start fails, the VM runs. */
+static void test_backend_nack(void)
+{
+    FakeBackend *fb = fake_new(PF_REPLY_ACK | PF_CONFIG |
+                               PF_CONFIGURE_MEM_SLOTS, 16);
+    QTestState *qts;
+    Driver d;
+
+    fb->nack_add_mem_reg = true;
+    fake_run(fb);
+    qts = start_vm(fb, SHARED_RAM);
+    driver_up(qts, &d);
+    g_assert_cmpuint(qvirtio_pci_get_status(d.dev) &
+                     VIRTIO_CONFIG_S_NEEDS_RESET, ==,
+                     VIRTIO_CONFIG_S_NEEDS_RESET);
+    /* nothing after the refused ADD_MEM_REG */
+    g_assert_cmpuint(fake_count(fb, ADD_MEM_REG), ==, 1);
+    g_assert_cmpuint(fake_count(fb, SET_VRING_NUM), ==, 0);
+    qvirtio_pci_reset(d.dev);
+    qtest_qmp_assert_success(qts, "{'execute': 'query-status'}");
+    driver_free(&d);
+    qtest_quit(qts);
+    fake_free(fb);
+}
+
+/* Bytes nobody asked for: the device breaks, the VM runs. */
+static void test_backend_chatter(void)
+{
+    FakeBackend *fb = fake_new(PF_CONFIG, 0);
+    QTestState *qts;
+    Driver d;
+
+    fb->chatter_after_config = true;
+    fake_run(fb);
+    /* GET_CONFIG's reply is read whole, the junk after it is garbage */
+    qts = start_vm(fb, SHARED_RAM);
+    qtest_qmp_assert_success(qts, "{'execute': 'query-status'}");
+    driver_up(qts, &d);
+    /* the junk may be noticed only after DRIVER_OK: wait for the break */
+    for (int i = 0; i < WAIT_MS && !(qvirtio_pci_get_status(d.dev) &
+                                     VIRTIO_CONFIG_S_NEEDS_RESET); i++) {
+        g_usleep(1000);
+    }
+    g_assert_cmpuint(qvirtio_pci_get_status(d.dev) &
+                     VIRTIO_CONFIG_S_NEEDS_RESET, ==,
+                     VIRTIO_CONFIG_S_NEEDS_RESET);
+    driver_free(&d);
+    qtest_quit(qts);
+    fake_free(fb);
+}
+
+/* device_del: the backend is released, the VM runs on. */
+static void test_unplug(void)
+{
+    FakeBackend *fb = fake_new(PF_CONFIG, 0);
+    QTestState *qts;
+    g_autofree char *out = NULL;
+    g_autofree char *tree = NULL;
+
+    fake_run(fb);
+    qts = start_vm(fb, SHARED_RAM);
+    out = qtest_hmp(qts, "device_del blk0");
+    g_assert_cmpstr(out, ==, "");
+    tree = qtest_hmp(qts, "info qtree");
+    g_assert_null(strstr(tree, "vhost-user-blk"));
+    qtest_quit(qts);
+    /* the thread saw the hang-up */
+    fake_free(fb);
+}
+
 static void test_memslot_limit(void)
 {
     FakeBackend *fb = fake_new(PF_CONFIG | PF_CONFIGURE_MEM_SLOTS, 0);
@@ -847,6 +923,9 @@ int main(int argc, char **argv)
     g_test_add_func("/vhost-frontend/refuse/garbage-reply",
                     test_garbage_reply);
     g_test_add_func("/vhost-frontend/broken/disconnect", test_disconnect);
+    g_test_add_func("/vhost-frontend/broken/nack", test_backend_nack);
+    g_test_add_func("/vhost-frontend/broken/chatter", test_backend_chatter);
+    g_test_add_func("/vhost-frontend/unplug", test_unplug);
     g_test_add_func("/vhost-frontend/qsd/read-write", test_qsd_read_write);
     return g_test_run();
 }
