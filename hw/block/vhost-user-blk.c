@@ -222,7 +222,11 @@ static bool vhost_user_blk_check_shared_ram(Error **errp)
     return true;
 }
 
-/* Wait for the backend to connect to a listening chardev (at startup). */
+/*
+ * A listening chardev: wait for the backend to connect (at startup only,
+ * blocking without running the main loop, so that nothing else - QMP,
+ * qtest - runs against a half-created machine).
+ */
 static bool vhost_user_blk_wait_connected(VHostUserBlk *s, Error **errp)
 {
     if (qemu_chr_fe_backend_open(&s->chardev)) {
@@ -235,10 +239,7 @@ static bool vhost_user_blk_wait_connected(VHostUserBlk *s, Error **errp)
     }
     info_report("vhost-user-blk: waiting for a backend on chardev '%s'",
                 s->chardev_id);
-    while (!qemu_chr_fe_backend_open(&s->chardev)) {
-        g_main_context_iteration(NULL, TRUE);
-    }
-    return true;
+    return qemu_chr_fe_wait_connected(&s->chardev, errp);
 }
 
 static bool vhost_user_blk_negotiate(VHostUserBlk *s, Error **errp)

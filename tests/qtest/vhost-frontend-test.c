@@ -29,7 +29,7 @@ enum {
     GET_VRING_BASE = 11, SET_VRING_KICK = 12, SET_VRING_CALL = 13,
     GET_PROTOCOL_FEATURES = 15, SET_PROTOCOL_FEATURES = 16,
     GET_QUEUE_NUM = 17, SET_VRING_ENABLE = 18, GET_CONFIG = 24,
-    GET_MAX_MEM_SLOTS = 36, ADD_MEM_REG = 37, REM_MEM_REG = 38,
+    VHOST_USER_SET_CONFIG_REQ = 25, GET_MAX_MEM_SLOTS = 36, ADD_MEM_REG = 37, REM_MEM_REG = 38,
 };
 #define F_PROTOCOL_FEATURES (1ULL << 30)
 #define PF_REPLY_ACK (1ULL << 3)
@@ -170,6 +170,7 @@ static void fake_serve(FakeBackend *fb, int conn)
             send_u64(conn, fb->garbage_features ? GET_QUEUE_NUM : h.request,
                      (1ULL << VIRTIO_F_VERSION_1) | F_PROTOCOL_FEATURES |
                      (1ULL << VIRTIO_BLK_F_BLK_SIZE) |
+                     (1ULL << VIRTIO_BLK_F_CONFIG_WCE) |
                      (1ULL << VIRTIO_F_RING_PACKED));
             break;
         case GET_PROTOCOL_FEATURES:
@@ -526,6 +527,74 @@ static void test_start_set_mem_table(void)
     g_assert_false(set.flags & FLAG_NEED_REPLY);
     driver_free(&d);
     qtest_quit(qts);
+    fake_free(fb);
+}
+
+/*
+ * config-wce: the driver's write of wce goes to the backend (SET_CONFIG
+ * at wce's offset, one byte); config-wce=off hides the feature.
+ */
+static void test_config_wce(void)
+{
+    FakeBackend *fb = fake_new(PF_REPLY_ACK | PF_CONFIG, 0);
+    QTestState *qts;
+    Driver d;
+    Recorded r;
+    uint64_t f;
+
+    fake_run(fb);
+    qts = start_vm(fb, SHARED_RAM);
+    d.bus = qpci_new_pc(qts);
+    d.dev = qvirtio_pci_new(d.bus, BLK_DEVFN);
+    qvirtio_pci_reset(d.dev);
+    f = (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_BLK_F_CONFIG_WCE);
+    g_assert_cmphex(qvirtio_pci_get_features(d.dev) & f, ==, f);
+    g_assert_true(qvirtio_pci_negotiate(d.dev, f));
+    qvirtio_pci_config_writeb(d.dev, offsetof(struct virtio_blk_config, wce),
+                              1);
+    g_assert_cmpuint(qvirtio_pci_config_readb(d.dev, offsetof(
+                     struct virtio_blk_config, wce)), ==, 1);
+    r = fake_find(fb, VHOST_USER_SET_CONFIG_REQ, 0);
+    g_assert_cmpuint(r.request, ==, VHOST_USER_SET_CONFIG_REQ);
+    g_assert_true(r.flags & FLAG_NEED_REPLY);
+    /* offset (u32), size (u32) */
+    g_assert_cmphex(r.u64, ==, offsetof(struct virtio_blk_config, wce) |
+                               (1ULL << 32));
+    qvirtio_pci_free(d.dev);
+    qpci_free_pc(d.bus);
+    qtest_quit(qts);
+    fake_free(fb);
+
+    fb = fake_new(PF_CONFIG, 0);
+    fake_run(fb);
+    qts = qtest_initf(SHARED_RAM "-chardev socket,id=c0,path=%s "
+                      "-device vhost-user-blk-pci,id=blk0,chardev=c0,addr=4,"
+                      "config-wce=off", fb->path);
+    d.bus = qpci_new_pc(qts);
+    d.dev = qvirtio_pci_new(d.bus, BLK_DEVFN);
+    g_assert_cmphex(qvirtio_pci_get_features(d.dev) &
+                    (1ULL << VIRTIO_BLK_F_CONFIG_WCE), ==, 0);
+    qvirtio_pci_free(d.dev);
+    qpci_free_pc(d.bus);
+    qtest_quit(qts);
+    fake_free(fb);
+}
+
+/* More queues than the backend has. */
+static void test_too_many_queues(void)
+{
+    FakeBackend *fb = fake_new(PF_CONFIG | (1ULL << 0) /* MQ */, 0);
+    g_autofree char *args = NULL;
+    g_autofree char *err = NULL;
+    int status;
+
+    fake_run(fb);
+    args = g_strdup_printf("-accel qtest " SHARED_RAM "-chardev socket,id=c0,"
+                           "path=%s -device vhost-user-blk-pci,id=blk0,"
+                           "chardev=c0,num-queues=4", fb->path);
+    err = qtest_init_expect_fail(args, &status);
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    g_assert_nonnull(strstr(err, "num-queues is 4, the backend supports 1"));
     fake_free(fb);
 }
 
@@ -913,6 +982,9 @@ int main(int argc, char **argv)
                     test_start_set_mem_table);
     g_test_add_func("/vhost-frontend/start/server-chardev",
                     test_server_chardev);
+    g_test_add_func("/vhost-frontend/config-wce", test_config_wce);
+    g_test_add_func("/vhost-frontend/refuse/num-queues",
+                    test_too_many_queues);
     g_test_add_func("/vhost-frontend/refuse/memslot-limit",
                     test_memslot_limit);
     g_test_add_func("/vhost-frontend/refuse/not-shared", test_not_shared);
