@@ -29,7 +29,8 @@ enum {
     GET_VRING_BASE = 11, SET_VRING_KICK = 12, SET_VRING_CALL = 13,
     GET_PROTOCOL_FEATURES = 15, SET_PROTOCOL_FEATURES = 16,
     GET_QUEUE_NUM = 17, SET_VRING_ENABLE = 18, GET_CONFIG = 24,
-    VHOST_USER_SET_CONFIG_REQ = 25, GET_MAX_MEM_SLOTS = 36, ADD_MEM_REG = 37, REM_MEM_REG = 38,
+    SET_CONFIG = 25, GET_MAX_MEM_SLOTS = 36, ADD_MEM_REG = 37,
+    REM_MEM_REG = 38,
 };
 #define F_PROTOCOL_FEATURES (1ULL << 30)
 #define PF_REPLY_ACK (1ULL << 3)
@@ -554,8 +555,8 @@ static void test_config_wce(void)
                               1);
     g_assert_cmpuint(qvirtio_pci_config_readb(d.dev, offsetof(
                      struct virtio_blk_config, wce)), ==, 1);
-    r = fake_find(fb, VHOST_USER_SET_CONFIG_REQ, 0);
-    g_assert_cmpuint(r.request, ==, VHOST_USER_SET_CONFIG_REQ);
+    r = fake_find(fb, SET_CONFIG, 0);
+    g_assert_cmpuint(r.request, ==, SET_CONFIG);
     g_assert_true(r.flags & FLAG_NEED_REPLY);
     /* offset (u32), size (u32) */
     g_assert_cmphex(r.u64, ==, offsetof(struct virtio_blk_config, wce) |
