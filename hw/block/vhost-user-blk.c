@@ -99,6 +99,8 @@ static void vhost_user_blk_handle_output(VirtIODevice *vdev, VirtQueue *vq)
     vhost_dev_kick(&s->dev, virtio_get_queue_index(vq));
 }
 
+static bool vhost_user_blk_check_shared_ram(Error **errp);
+
 static void vhost_user_blk_start(VHostUserBlk *s)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(s);
@@ -106,6 +108,12 @@ static void vhost_user_blk_start(VHostUserBlk *s)
 
     if (s->dead || !s->dev.registered) {
         virtio_error(vdev, "vhost-user-blk: the backend is gone");
+        return;
+    }
+    /* memory plugged since realize (e.g. virtio-mem) must be shared too */
+    if (!vhost_user_blk_check_shared_ram(&err)) {
+        virtio_error(vdev, "%s", error_get_pretty(err));
+        error_free(err);
         return;
     }
     if (!vhost_dev_start(&s->dev, vdev, vhost_user_blk_nqueues(s), &err)) {

@@ -581,6 +581,37 @@ static void test_config_wce(void)
     fake_free(fb);
 }
 
+/*
+ * Memory plugged after realize that the backend cannot map (a virtio-mem
+ * device on a private backend): the device refuses to start.
+ */
+static void test_unshared_plugged_later(void)
+{
+    FakeBackend *fb = fake_new(PF_CONFIG, 0);
+    QTestState *qts;
+    Driver d;
+
+    fake_run(fb);
+    qts = start_vm(fb, "-machine pc,memory-backend=ram0 -m 256M,maxmem=2G "
+                   "-object memory-backend-memfd,id=ram0,size=256M,share=on "
+                   "-object memory-backend-ram,id=mem1,size=1G");
+    qtest_qmp_assert_success(qts, "{'execute': 'device_add', 'arguments': {"
+                             "'driver': 'virtio-mem-pci', 'id': 'vm0', "
+                             "'memdev': 'mem1', 'addr': '5'}}");
+    driver_up(qts, &d);
+    g_assert_cmpuint(qvirtio_pci_get_status(d.dev) &
+                     VIRTIO_CONFIG_S_NEEDS_RESET, ==,
+                     VIRTIO_CONFIG_S_NEEDS_RESET);
+    /* nothing was started (a started ring would be stopped: GET_VRING_BASE) */
+    qvirtio_pci_reset(d.dev);
+    qtest_qmp_assert_success(qts, "{'execute': 'query-status'}");
+    g_assert_cmpuint(fake_count(fb, SET_FEATURES), ==, 0);
+    g_assert_cmpuint(fake_count(fb, GET_VRING_BASE), ==, 0);
+    driver_free(&d);
+    qtest_quit(qts);
+    fake_free(fb);
+}
+
 /* More queues than the backend has. */
 static void test_too_many_queues(void)
 {
@@ -984,6 +1015,8 @@ int main(int argc, char **argv)
     g_test_add_func("/vhost-frontend/start/server-chardev",
                     test_server_chardev);
     g_test_add_func("/vhost-frontend/config-wce", test_config_wce);
+    g_test_add_func("/vhost-frontend/refuse/unshared-plugged-later",
+                    test_unshared_plugged_later);
     g_test_add_func("/vhost-frontend/refuse/num-queues",
                     test_too_many_queues);
     g_test_add_func("/vhost-frontend/refuse/memslot-limit",
