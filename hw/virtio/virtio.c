@@ -898,6 +898,13 @@ int virtio_set_status(VirtIODevice *vdev, uint8_t val)
     if (k->set_status) {
         k->set_status(vdev, val);
     }
+    /*
+     * A device broken by set_status (e.g. a vhost backend that cannot
+     * start) keeps NEEDS_RESET: only a reset clears it.
+     */
+    if (vdev->broken) {
+        val |= VIRTIO_CONFIG_S_NEEDS_RESET;
+    }
     vdev->status = val;
     return 0;
 }
