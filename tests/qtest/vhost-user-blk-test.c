@@ -287,20 +287,32 @@ static void backend_stop(Backend *b)
 /* ---- The VM --------------------------------------------------------- */
 
 /*
- * Boot RAM and virtio-mem on shared memfds (the backend maps them), the
- * vhost-user-blk device after the virtio-mem device.
+ * Boot RAM and virtio-mem on shared memfds (the backend maps them); the
+ * vhost-user-blk device is created after the virtio-mem device, or before
+ * it with @blk_first (then the backend's limit is known when virtio-mem
+ * decides its dynamic memslots).
  */
-static QTestState *vm_start(Backend *b, const char *vmem_props)
+static QTestState *vm_start_order(Backend *b, const char *vmem_props,
+                                  bool blk_first)
 {
+    g_autofree char *vmem = g_strdup_printf(
+        "-device virtio-mem-pci,id=vm0,memdev=mem0,addr=4%s%s ",
+        vmem_props ? "," : "", vmem_props ? vmem_props : "");
+    const char *blk = "-device vhost-user-blk-pci,id=blk0,chardev=chr0,"
+                      "num-queues=1,addr=5 ";
+
     return qtest_initf(
         "%s-machine pc,memory-backend=ram0 -m 256M,maxmem=%" PRIu64 "M,slots=1 "
         "-object memory-backend-memfd,id=ram0,size=256M,share=on "
         "-object memory-backend-memfd,id=mem0,size=%" PRIu64 "M,share=on "
-        "-device virtio-mem-pci,id=vm0,memdev=mem0,addr=4%s%s "
-        "-chardev socket,id=chr0,path=%s "
-        "-device vhost-user-blk-pci,id=blk0,chardev=chr0,num-queues=1,addr=5",
+        "-chardev socket,id=chr0,path=%s %s%s",
         b->accel, (256 * MiB + VMEM_SIZE) / MiB, VMEM_SIZE / MiB,
-        vmem_props ? "," : "", vmem_props ? vmem_props : "", b->proxy_sock);
+        b->proxy_sock, blk_first ? blk : vmem, blk_first ? vmem : blk);
+}
+
+static QTestState *vm_start(Backend *b, const char *vmem_props)
+{
+    return vm_start_order(b, vmem_props, false);
 }
 
 static void set_requested_size(QTestState *qts, uint64_t size)
@@ -451,6 +463,13 @@ static void check_write(QVirtioBlkDriver *blk, Backend *b, ReqPlace at,
 static void check_io(QVirtioBlkDriver *blk, Backend *b, ReqPlace at,
                      uint64_t sector, uint8_t seed)
 {
+    /* The parts must not overlap (a test bug otherwise): 4 KiB of data. */
+    g_assert_true(at.hdr + 16 <= at.data || at.hdr >= at.data + 8 * 512);
+    g_assert_true(at.status < at.data || at.status >= at.data + 8 * 512);
+    g_assert_true(at.status < at.hdr || at.status >= at.hdr + 16);
+    g_test_message("I/O at sector %" PRIu64 ": header %#" PRIx64 ", data %#"
+                   PRIx64 ", status %#" PRIx64, sector, at.hdr, at.data,
+                   at.status);
     check_read(blk, b, at, sector, 8);
     check_write(blk, b, at, sector + 8, 8, seed);
     check_read(blk, b, at, sector + 4, 8);     /* old and new bytes */
@@ -789,8 +808,8 @@ static void test_dynamic_memslots(void)
     }
     b = backend_start();
     vhost_user_proxy_set_max_mem_slots(b->proxy, 509);
-    qts = vm_start(b, "dynamic-memslots=on,unplugged-inaccessible=on,"
-                   "requested-size=4G");
+    qts = vm_start_order(b, "dynamic-memslots=on,unplugged-inaccessible=on,"
+                         "requested-size=4G", true);
     g_assert_cmpint(qtest_qom_get_int(qts, "vm0", "memslots"), ==, 4);
     qvirtio_mem_driver_start(&vm, qts, VMEM_DEVFN);
     bs = vm.block_size;
@@ -819,7 +838,7 @@ static void test_dynamic_memslots(void)
     assert_device_regions(b, vm.addr, 1 * GiB, s01);
     at.hdr = vm.addr + bs;
     plug(&vm, bs, 1);
-    at.status = vm.addr + 1 * GiB + 5;
+    at.status = vm.addr + 1 * GiB + bs - 1;
     check_io(&blk, b, at, 3200, 15);
 
     unplug_all(&vm);
@@ -862,8 +881,8 @@ static void test_memslots_set_mem_table(void)
     b = backend_start();
     vhost_user_proxy_mask_protocol_features(
         b->proxy, 1ULL << VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS);
-    qts = vm_start(b, "dynamic-memslots=on,unplugged-inaccessible=on,"
-                   "requested-size=4G");
+    qts = vm_start_order(b, "dynamic-memslots=on,unplugged-inaccessible=on,"
+                         "requested-size=4G", true);
     g_assert_cmpint(qtest_qom_get_int(qts, "vm0", "memslots"), ==, 1);
     qtest_quit(qts);
     backend_stop(b);
@@ -878,7 +897,7 @@ static void test_memslots_set_mem_table(void)
     assert_device_regions(b, vm.addr, 1 * GiB, s01);
     plug(&vm, 1 * GiB - vm.block_size, 2);
     at = (ReqPlace) {
-        .hdr = vm.addr + 1 * GiB, .data = vm.addr + 1 * GiB - 2048,
+        .hdr = vm.addr + 1 * GiB + 4096, .data = vm.addr + 1 * GiB - 2048,
         .status = BOOT_BUF,
     };
     check_io(&blk, b, at, 4000, 17);
@@ -920,18 +939,14 @@ static void test_memslots_set_mem_table(void)
 #define LIMIT_VMEM_SIZE (8 * GiB)
 
 /*
- * object-add an 8 GiB shared memfd mem@i and device_add virtio-mem-pci
- * vm@i on it with @props; returns the error's desc (g_free) or NULL.
+ * device_add virtio-mem-pci vm@i on the memory backend mem@i with @props;
+ * returns the error's desc (g_free) or NULL.
  */
 static char *device_add_vmem(QTestState *qts, int i, const char *props)
 {
     g_autoptr(JsonObject) r = NULL;
     JsonObject *err;
 
-    qtest_qmp_assert_success(qts, "{'execute': 'object-add', 'arguments': "
-                             "{'qom-type': 'memory-backend-memfd', "
-                             "'id': 'mem%d', 'size': %" PRIu64 ", "
-                             "'share': true}}", i, LIMIT_VMEM_SIZE);
     r = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
                   "{'driver': 'virtio-mem-pci', 'id': 'vm%d', "
                   "'memdev': 'mem%d', %s}}", i, i, props);
@@ -985,9 +1000,12 @@ static void test_limit_vhost_first(const void *opaque)
     qts = qtest_initf(
         "%s-machine pc,memory-backend=ram0 -m 256M,maxmem=%" PRIu64 "M,slots=2 "
         "-object memory-backend-memfd,id=ram0,size=256M,share=on "
+        "-object memory-backend-memfd,id=mem1,size=%" PRIu64 "M,share=on "
+        "-object memory-backend-memfd,id=mem2,size=%" PRIu64 "M,share=on "
         "-chardev socket,id=chr0,path=%s "
         "-device vhost-user-blk-pci,id=blk0,chardev=chr0,num-queues=1,addr=5",
-        b->accel, (256 * MiB + 2 * LIMIT_VMEM_SIZE) / MiB, b->proxy_sock);
+        b->accel, (256 * MiB + 2 * LIMIT_VMEM_SIZE) / MiB,
+        LIMIT_VMEM_SIZE / MiB, LIMIT_VMEM_SIZE / MiB, b->proxy_sock);
     g_assert_cmpuint(reply_u64(b, VHOST_USER_GET_MAX_MEM_SLOTS), ==, limit);
 
     msg = device_add_vmem(qts, 1, "'memslots': 64");
@@ -1102,14 +1120,27 @@ static void test_limit_dynamic_decision(void)
         return;
     }
     b = backend_start();
-    qts = vm_start(b, "dynamic-memslots=on,unplugged-inaccessible=on");
+    qts = vm_start_order(b, "dynamic-memslots=on,unplugged-inaccessible=on",
+                         true);
     g_assert_cmpint(qtest_qom_get_int(qts, "vm0", "memslots"), ==, 1);
     qtest_quit(qts);
     backend_stop(b);
 
     b = backend_start();
     vhost_user_proxy_set_max_mem_slots(b->proxy, 509);
-    qts = vm_start(b, "dynamic-memslots=on,unplugged-inaccessible=on");
+    qts = vm_start_order(b, "dynamic-memslots=on,unplugged-inaccessible=on",
+                         true);
+    g_assert_cmpint(qtest_qom_get_int(qts, "vm0", "memslots"), ==, 4);
+    qtest_quit(qts);
+    backend_stop(b);
+
+    /*
+     * Decided before the backend is known (virtio-mem first): 4 memslots,
+     * which the 32-slot backend can hold, so it is accepted.
+     */
+    b = backend_start();
+    qts = vm_start_order(b, "dynamic-memslots=on,unplugged-inaccessible=on",
+                         false);
     g_assert_cmpint(qtest_qom_get_int(qts, "vm0", "memslots"), ==, 4);
     qtest_quit(qts);
     backend_stop(b);
