@@ -583,6 +583,39 @@ static GPtrArray *memory_requests(Backend *b)
     return names;
 }
 
+/*
+ * Since the log was cleared the frontend sent exactly one memory message:
+ * ADD_MEM_REG of [@addr, +@size).
+ */
+static void assert_only_added(Backend *b, uint64_t addr, uint64_t size)
+{
+    g_autoptr(GPtrArray) log = NULL;
+    VhostUserProxyMsg *m;
+
+    g_assert_true(vhost_user_proxy_wait_count(b->proxy,
+                                              VHOST_USER_ADD_MEM_REG, 1, 30));
+    g_assert_cmpuint(vhost_user_proxy_count(b->proxy,
+                                            VHOST_USER_ADD_MEM_REG), ==, 1);
+    g_assert_cmpuint(vhost_user_proxy_count(b->proxy,
+                                            VHOST_USER_REM_MEM_REG), ==, 0);
+    g_assert_cmpuint(vhost_user_proxy_count(b->proxy,
+                                            VHOST_USER_SET_MEM_TABLE), ==, 0);
+    log = vhost_user_proxy_log(b->proxy);
+    for (guint i = 0; i < log->len; i++) {
+        m = g_ptr_array_index(log, i);
+        if (!m->from_backend && m->request == VHOST_USER_ADD_MEM_REG) {
+            VhostUserProxyRegion *r = &g_array_index(m->regions,
+                                                     VhostUserProxyRegion, 0);
+
+            g_assert_cmpuint(m->nfds, ==, 1);
+            g_assert_cmphex(r->guest_addr, ==, addr);
+            g_assert_cmphex(r->size, ==, size);
+            return;
+        }
+    }
+    g_assert_not_reached();
+}
+
 /* The backend's reply to the first @request in the log (its u64). */
 static uint64_t reply_u64(Backend *b, uint32_t request)
 {
@@ -827,9 +860,15 @@ static void test_dynamic_memslots(void)
     };
     check_io(&blk, b, at, 3000, 13);
 
-    /* The last block of memslot 0 and the first of memslot 1. */
+    /*
+     * The last block of memslot 0 and the first of memslot 1: memslot 1
+     * arrives as one ADD_MEM_REG of its own, memslot 0 is not touched (no
+     * REM_MEM_REG + merged re-add), and the two stay two regions.
+     */
+    vhost_user_proxy_clear_log(b->proxy);
     plug(&vm, 1 * GiB - bs, 2);
     assert_device_regions(b, vm.addr, 1 * GiB, s013);
+    assert_only_added(b, vm.addr + 1 * GiB, 1 * GiB);
     at.data = vm.addr + 1 * GiB - 2048;     /* 2 KiB on each side */
     check_io(&blk, b, at, 3100, 14);
 
