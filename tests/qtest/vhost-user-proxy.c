@@ -97,7 +97,7 @@ static void close_fds(RawMsg *m)
     m->nfds = 0;
 }
 
-/* Read exactly @len bytes, collecting passed fds into @m; false on EOF/error. */
+/* Read exactly @len bytes, collecting passed fds into @m; false on EOF. */
 static bool recv_full(int sock, void *buf, size_t len, RawMsg *m)
 {
     size_t done = 0;
