@@ -449,6 +449,33 @@ static void socket_accept_input(Chardev *chr)
     socket_update_read_watch(s);
 }
 
+/* A listening socket: accept the next client now (blocking). */
+static bool socket_wait_connected(Chardev *chr, Error **errp)
+{
+    SocketChardev *s = CHARDEV_SOCKET(chr);
+    int fd;
+
+    if (s->fd >= 0) {
+        return true;
+    }
+    if (s->listen_fd < 0) {
+        error_setg(errp, "chardev '%s' is not connected", chr->label);
+        return false;
+    }
+    /* poll() first: it retries on EINTR, accept4() then does not block */
+    if (!wait_fd(s->listen_fd, POLLIN)) {
+        error_setg_errno(errp, errno, "Failed to accept connection");
+        return false;
+    }
+    fd = socket_accept(s);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "Failed to accept connection");
+        return false;
+    }
+    socket_connected(s, fd);
+    return true;
+}
+
 static void socket_chr_disconnect(Chardev *chr)
 {
     socket_disconnect(CHARDEV_SOCKET(chr));
@@ -531,6 +558,7 @@ static void socket_class_init(ObjectClass *oc, void *data)
     cc->chr_update_read_handler = socket_update_read_handler;
     cc->chr_disconnect = socket_chr_disconnect;
     cc->chr_accept_input = socket_accept_input;
+    cc->chr_wait_connected = socket_wait_connected;
 
     object_class_property_add_str(oc, "path", socket_get_path,
                                   socket_set_path);

@@ -390,6 +390,21 @@ void qemu_chr_fe_accept_input(CharBackend *be)
     }
 }
 
+bool qemu_chr_fe_wait_connected(CharBackend *be, Error **errp)
+{
+    ChardevClass *cc;
+
+    if (!be->chr) {
+        error_setg(errp, "no chardev attached");
+        return false;
+    }
+    cc = CHARDEV_GET_CLASS(be->chr);
+    if (be->chr->be_open || !cc->chr_wait_connected) {
+        return true;
+    }
+    return cc->chr_wait_connected(be->chr, errp);
+}
+
 void qemu_chr_fe_disconnect(CharBackend *be)
 {
     ChardevClass *cc;

@@ -99,6 +99,8 @@ static void vhost_user_blk_handle_output(VirtIODevice *vdev, VirtQueue *vq)
     vhost_dev_kick(&s->dev, virtio_get_queue_index(vq));
 }
 
+static bool vhost_user_blk_check_shared_ram(Error **errp);
+
 static void vhost_user_blk_start(VHostUserBlk *s)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(s);
@@ -106,6 +108,12 @@ static void vhost_user_blk_start(VHostUserBlk *s)
 
     if (s->dead || !s->dev.registered) {
         virtio_error(vdev, "vhost-user-blk: the backend is gone");
+        return;
+    }
+    /* memory plugged since realize (e.g. virtio-mem) must be shared too */
+    if (!vhost_user_blk_check_shared_ram(&err)) {
+        virtio_error(vdev, "%s", error_get_pretty(err));
+        error_free(err);
         return;
     }
     if (!vhost_dev_start(&s->dev, vdev, vhost_user_blk_nqueues(s), &err)) {
@@ -222,7 +230,11 @@ static bool vhost_user_blk_check_shared_ram(Error **errp)
     return true;
 }
 
-/* Wait for the backend to connect to a listening chardev (at startup). */
+/*
+ * A listening chardev: wait for the backend to connect (at startup only,
+ * blocking without running the main loop, so that nothing else - QMP,
+ * qtest - runs against a half-created machine).
+ */
 static bool vhost_user_blk_wait_connected(VHostUserBlk *s, Error **errp)
 {
     if (qemu_chr_fe_backend_open(&s->chardev)) {
@@ -235,10 +247,7 @@ static bool vhost_user_blk_wait_connected(VHostUserBlk *s, Error **errp)
     }
     info_report("vhost-user-blk: waiting for a backend on chardev '%s'",
                 s->chardev_id);
-    while (!qemu_chr_fe_backend_open(&s->chardev)) {
-        g_main_context_iteration(NULL, TRUE);
-    }
-    return true;
+    return qemu_chr_fe_wait_connected(&s->chardev, errp);
 }
 
 static bool vhost_user_blk_negotiate(VHostUserBlk *s, Error **errp)

@@ -84,5 +84,11 @@ void qemu_chr_fe_accept_input(CharBackend *be);
 
 /* Drop the current connection (server sockets accept a new one). */
 void qemu_chr_fe_disconnect(CharBackend *be);
+/*
+ * Block until a peer is connected, without dispatching other main-loop
+ * sources (vhost-user waits for its backend this way at startup).
+ * Returns false with @errp set if there is no chardev or accepting fails.
+ */
+bool qemu_chr_fe_wait_connected(CharBackend *be, Error **errp);
 
 #endif

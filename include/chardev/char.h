@@ -68,6 +68,12 @@ struct ChardevClass {
     void (*chr_disconnect)(Chardev *chr);
     /* The front end can take input again after can_read() returned 0. */
     void (*chr_accept_input)(Chardev *chr);
+    /*
+     * Block until a peer is connected (a listening socket accepts one),
+     * without running the main loop.  Optional: NULL means the driver is
+     * connected once opened.
+     */
+    bool (*chr_wait_connected)(Chardev *chr, Error **errp);
 };
 
 /*

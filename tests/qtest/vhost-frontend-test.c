@@ -29,7 +29,8 @@ enum {
     GET_VRING_BASE = 11, SET_VRING_KICK = 12, SET_VRING_CALL = 13,
     GET_PROTOCOL_FEATURES = 15, SET_PROTOCOL_FEATURES = 16,
     GET_QUEUE_NUM = 17, SET_VRING_ENABLE = 18, GET_CONFIG = 24,
-    GET_MAX_MEM_SLOTS = 36, ADD_MEM_REG = 37, REM_MEM_REG = 38,
+    SET_CONFIG = 25, GET_MAX_MEM_SLOTS = 36, ADD_MEM_REG = 37,
+    REM_MEM_REG = 38,
 };
 #define F_PROTOCOL_FEATURES (1ULL << 30)
 #define PF_REPLY_ACK (1ULL << 3)
@@ -63,6 +64,8 @@ typedef struct FakeBackend {
     bool garbage_features;      /* answer GET_FEATURES with another request */
     bool close_after_config;    /* hang up once GET_CONFIG is answered */
     bool client;                /* connect to sparsevm's listening socket */
+    bool nack_add_mem_reg;      /* answer ADD_MEM_REG's REPLY_ACK with 1 */
+    bool chatter_after_config;  /* unsolicited bytes after GET_CONFIG */
 
     char *dir;
     char *path;
@@ -168,6 +171,7 @@ static void fake_serve(FakeBackend *fb, int conn)
             send_u64(conn, fb->garbage_features ? GET_QUEUE_NUM : h.request,
                      (1ULL << VIRTIO_F_VERSION_1) | F_PROTOCOL_FEATURES |
                      (1ULL << VIRTIO_BLK_F_BLK_SIZE) |
+                     (1ULL << VIRTIO_BLK_F_CONFIG_WCE) |
                      (1ULL << VIRTIO_F_RING_PACKED));
             break;
         case GET_PROTOCOL_FEATURES:
@@ -190,6 +194,9 @@ static void fake_serve(FakeBackend *fb, int conn)
             /* offset, size, flags, then the config bytes */
             memcpy(payload + 12, &cfg, h.size - 12);
             send_reply(conn, h.request, payload, h.size);
+            if (fb->chatter_after_config) {
+                g_assert_cmpint(write(conn, "junk", 4), ==, 4);
+            }
             if (fb->close_after_config) {
                 return;
             }
@@ -197,7 +204,8 @@ static void fake_serve(FakeBackend *fb, int conn)
         }
         default:
             if (h.flags & FLAG_NEED_REPLY) {
-                send_u64(conn, h.request, 0);
+                send_u64(conn, h.request,
+                         h.request == ADD_MEM_REG && fb->nack_add_mem_reg);
             }
             break;
         }
@@ -523,6 +531,105 @@ static void test_start_set_mem_table(void)
     fake_free(fb);
 }
 
+/*
+ * config-wce: the driver's write of wce goes to the backend (SET_CONFIG
+ * at wce's offset, one byte); config-wce=off hides the feature.
+ */
+static void test_config_wce(void)
+{
+    FakeBackend *fb = fake_new(PF_REPLY_ACK | PF_CONFIG, 0);
+    QTestState *qts;
+    Driver d;
+    Recorded r;
+    uint64_t f;
+
+    fake_run(fb);
+    qts = start_vm(fb, SHARED_RAM);
+    d.bus = qpci_new_pc(qts);
+    d.dev = qvirtio_pci_new(d.bus, BLK_DEVFN);
+    qvirtio_pci_reset(d.dev);
+    f = (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_BLK_F_CONFIG_WCE);
+    g_assert_cmphex(qvirtio_pci_get_features(d.dev) & f, ==, f);
+    g_assert_true(qvirtio_pci_negotiate(d.dev, f));
+    qvirtio_pci_config_writeb(d.dev, offsetof(struct virtio_blk_config, wce),
+                              1);
+    g_assert_cmpuint(qvirtio_pci_config_readb(d.dev, offsetof(
+                     struct virtio_blk_config, wce)), ==, 1);
+    r = fake_find(fb, SET_CONFIG, 0);
+    g_assert_cmpuint(r.request, ==, SET_CONFIG);
+    g_assert_true(r.flags & FLAG_NEED_REPLY);
+    /* offset (u32), size (u32) */
+    g_assert_cmphex(r.u64, ==, offsetof(struct virtio_blk_config, wce) |
+                               (1ULL << 32));
+    qvirtio_pci_free(d.dev);
+    qpci_free_pc(d.bus);
+    qtest_quit(qts);
+    fake_free(fb);
+
+    fb = fake_new(PF_CONFIG, 0);
+    fake_run(fb);
+    qts = qtest_initf(SHARED_RAM "-chardev socket,id=c0,path=%s "
+                      "-device vhost-user-blk-pci,id=blk0,chardev=c0,addr=4,"
+                      "config-wce=off", fb->path);
+    d.bus = qpci_new_pc(qts);
+    d.dev = qvirtio_pci_new(d.bus, BLK_DEVFN);
+    g_assert_cmphex(qvirtio_pci_get_features(d.dev) &
+                    (1ULL << VIRTIO_BLK_F_CONFIG_WCE), ==, 0);
+    qvirtio_pci_free(d.dev);
+    qpci_free_pc(d.bus);
+    qtest_quit(qts);
+    fake_free(fb);
+}
+
+/*
+ * Memory plugged after realize that the backend cannot map (a virtio-mem
+ * device on a private backend): the device refuses to start.
+ */
+static void test_unshared_plugged_later(void)
+{
+    FakeBackend *fb = fake_new(PF_CONFIG, 0);
+    QTestState *qts;
+    Driver d;
+
+    fake_run(fb);
+    qts = start_vm(fb, "-machine pc,memory-backend=ram0 -m 256M,maxmem=2G "
+                   "-object memory-backend-memfd,id=ram0,size=256M,share=on "
+                   "-object memory-backend-ram,id=mem1,size=1G");
+    qtest_qmp_assert_success(qts, "{'execute': 'device_add', 'arguments': {"
+                             "'driver': 'virtio-mem-pci', 'id': 'vm0', "
+                             "'memdev': 'mem1', 'addr': '5'}}");
+    driver_up(qts, &d);
+    g_assert_cmpuint(qvirtio_pci_get_status(d.dev) &
+                     VIRTIO_CONFIG_S_NEEDS_RESET, ==,
+                     VIRTIO_CONFIG_S_NEEDS_RESET);
+    /* nothing was started (a started ring would be stopped: GET_VRING_BASE) */
+    qvirtio_pci_reset(d.dev);
+    qtest_qmp_assert_success(qts, "{'execute': 'query-status'}");
+    g_assert_cmpuint(fake_count(fb, SET_FEATURES), ==, 0);
+    g_assert_cmpuint(fake_count(fb, GET_VRING_BASE), ==, 0);
+    driver_free(&d);
+    qtest_quit(qts);
+    fake_free(fb);
+}
+
+/* More queues than the backend has. */
+static void test_too_many_queues(void)
+{
+    FakeBackend *fb = fake_new(PF_CONFIG | (1ULL << 0) /* MQ */, 0);
+    g_autofree char *args = NULL;
+    g_autofree char *err = NULL;
+    int status;
+
+    fake_run(fb);
+    args = g_strdup_printf("-accel qtest " SHARED_RAM "-chardev socket,id=c0,"
+                           "path=%s -device vhost-user-blk-pci,id=blk0,"
+                           "chardev=c0,num-queues=4", fb->path);
+    err = qtest_init_expect_fail(args, &status);
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    g_assert_nonnull(strstr(err, "num-queues is 4, the backend supports 1"));
+    fake_free(fb);
+}
+
 /* server=on,wait=off: realize waits for the backend to connect. */
 static void test_server_chardev(void)
 {
@@ -542,6 +649,76 @@ static void test_server_chardev(void)
     g_assert_cmpuint(qvirtio_pci_get_status(d.dev), ==, 0);
     driver_free(&d);
     qtest_quit(qts);
+    fake_free(fb);
+}
+
+/* The backend refuses the memory table: the start fails, the VM runs. */
+static void test_backend_nack(void)
+{
+    FakeBackend *fb = fake_new(PF_REPLY_ACK | PF_CONFIG |
+                               PF_CONFIGURE_MEM_SLOTS, 16);
+    QTestState *qts;
+    Driver d;
+
+    fb->nack_add_mem_reg = true;
+    fake_run(fb);
+    qts = start_vm(fb, SHARED_RAM);
+    driver_up(qts, &d);
+    g_assert_cmpuint(qvirtio_pci_get_status(d.dev) &
+                     VIRTIO_CONFIG_S_NEEDS_RESET, ==,
+                     VIRTIO_CONFIG_S_NEEDS_RESET);
+    /* nothing after the refused ADD_MEM_REG */
+    g_assert_cmpuint(fake_count(fb, ADD_MEM_REG), ==, 1);
+    g_assert_cmpuint(fake_count(fb, SET_VRING_NUM), ==, 0);
+    qvirtio_pci_reset(d.dev);
+    qtest_qmp_assert_success(qts, "{'execute': 'query-status'}");
+    driver_free(&d);
+    qtest_quit(qts);
+    fake_free(fb);
+}
+
+/* Bytes nobody asked for: the device breaks, the VM runs. */
+static void test_backend_chatter(void)
+{
+    FakeBackend *fb = fake_new(PF_CONFIG, 0);
+    QTestState *qts;
+    Driver d;
+
+    fb->chatter_after_config = true;
+    fake_run(fb);
+    /* GET_CONFIG's reply is read whole, the junk after it is garbage */
+    qts = start_vm(fb, SHARED_RAM);
+    qtest_qmp_assert_success(qts, "{'execute': 'query-status'}");
+    driver_up(qts, &d);
+    /* the junk may be noticed only after DRIVER_OK: wait for the break */
+    for (int i = 0; i < WAIT_MS && !(qvirtio_pci_get_status(d.dev) &
+                                     VIRTIO_CONFIG_S_NEEDS_RESET); i++) {
+        g_usleep(1000);
+    }
+    g_assert_cmpuint(qvirtio_pci_get_status(d.dev) &
+                     VIRTIO_CONFIG_S_NEEDS_RESET, ==,
+                     VIRTIO_CONFIG_S_NEEDS_RESET);
+    driver_free(&d);
+    qtest_quit(qts);
+    fake_free(fb);
+}
+
+/* device_del: the backend is released, the VM runs on. */
+static void test_unplug(void)
+{
+    FakeBackend *fb = fake_new(PF_CONFIG, 0);
+    QTestState *qts;
+    g_autofree char *out = NULL;
+    g_autofree char *tree = NULL;
+
+    fake_run(fb);
+    qts = start_vm(fb, SHARED_RAM);
+    out = qtest_hmp(qts, "device_del blk0");
+    g_assert_cmpstr(out, ==, "");
+    tree = qtest_hmp(qts, "info qtree");
+    g_assert_null(strstr(tree, "vhost-user-blk"));
+    qtest_quit(qts);
+    /* the thread saw the hang-up */
     fake_free(fb);
 }
 
@@ -837,6 +1014,11 @@ int main(int argc, char **argv)
                     test_start_set_mem_table);
     g_test_add_func("/vhost-frontend/start/server-chardev",
                     test_server_chardev);
+    g_test_add_func("/vhost-frontend/config-wce", test_config_wce);
+    g_test_add_func("/vhost-frontend/refuse/unshared-plugged-later",
+                    test_unshared_plugged_later);
+    g_test_add_func("/vhost-frontend/refuse/num-queues",
+                    test_too_many_queues);
     g_test_add_func("/vhost-frontend/refuse/memslot-limit",
                     test_memslot_limit);
     g_test_add_func("/vhost-frontend/refuse/not-shared", test_not_shared);
@@ -847,6 +1029,9 @@ int main(int argc, char **argv)
     g_test_add_func("/vhost-frontend/refuse/garbage-reply",
                     test_garbage_reply);
     g_test_add_func("/vhost-frontend/broken/disconnect", test_disconnect);
+    g_test_add_func("/vhost-frontend/broken/nack", test_backend_nack);
+    g_test_add_func("/vhost-frontend/broken/chatter", test_backend_chatter);
+    g_test_add_func("/vhost-frontend/unplug", test_unplug);
     g_test_add_func("/vhost-frontend/qsd/read-write", test_qsd_read_write);
     return g_test_run();
 }
