@@ -10,6 +10,10 @@ PACKAGES=(
     # dump-test checks dumps with real tools: readelf (binutils), gdb,
     # makedumpfile -R (the flattened kdump format)
     binutils gdb makedumpfile
+    # vhost-user-blk-test and bench-vhost-user need a real vhost-user
+    # backend: qemu-storage-daemon (--export type=vhost-user-blk), which
+    # Debian ships in qemu-system-common (the tests skip without it)
+    qemu-system-common
 )
 # "--fuzz": also what the libFuzzer build needs.
 if [ "${1:-}" = "--fuzz" ]; then
