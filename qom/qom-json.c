@@ -123,3 +123,39 @@ bool qom_json_get_str(JsonNode *node, const char *name,
     *value = json_node_get_string(node);
     return true;
 }
+
+static char *json_scalar_to_opt(JsonNode *node)
+{
+    if (!JSON_NODE_HOLDS_VALUE(node)) {
+        return NULL;
+    }
+    switch (json_node_get_value_type(node)) {
+    case G_TYPE_STRING:
+        return g_strdup(json_node_get_string(node));
+    case G_TYPE_INT64:
+        return g_strdup_printf("%" PRId64, json_node_get_int(node));
+    case G_TYPE_DOUBLE:
+        return g_strdup_printf("%.17g", json_node_get_double(node));
+    case G_TYPE_BOOLEAN:
+        return g_strdup(json_node_get_boolean(node) ? "on" : "off");
+    default:
+        return NULL;
+    }
+}
+
+KeyValList *qom_json_object_to_keyval(JsonObject *args, Error **errp)
+{
+    g_autoptr(KeyValList) opts = keyval_list_new();
+    g_autoptr(GList) members = json_object_get_members(args);
+
+    for (GList *l = members; l; l = l->next) {
+        const char *key = l->data;
+        g_autofree char *value =
+            json_scalar_to_opt(json_object_get_member(args, key));
+
+        if (value && !keyval_list_add(opts, key, value, errp)) {
+            return NULL;
+        }
+    }
+    return g_steal_pointer(&opts);
+}

@@ -5,6 +5,7 @@
 #include "qemu/help_option.h"
 #include "qemu/id.h"
 #include "qemu/keyval.h"
+#include "qom/qom-json.h"
 #include "hw/qdev-core.h"
 #include "hw/qdev-properties.h"
 #include "hw/sysbus.h"
@@ -421,41 +422,11 @@ fail:
 }
 
 /* A JSON scalar as QEMU's QemuOpts sees it; NULL for other values. */
-static char *json_scalar_to_opt(JsonNode *node)
-{
-    if (!JSON_NODE_HOLDS_VALUE(node)) {
-        return NULL;
-    }
-    switch (json_node_get_value_type(node)) {
-    case G_TYPE_STRING:
-        return g_strdup(json_node_get_string(node));
-    case G_TYPE_INT64:
-        return g_strdup_printf("%" PRId64, json_node_get_int(node));
-    case G_TYPE_DOUBLE:
-        return g_strdup_printf("%.17g", json_node_get_double(node));
-    case G_TYPE_BOOLEAN:
-        return g_strdup(json_node_get_boolean(node) ? "on" : "off");
-    default:
-        return NULL;
-    }
-}
-
 DeviceState *qdev_device_add_from_json(JsonObject *args, Error **errp)
 {
-    g_autoptr(KeyValList) opts = keyval_list_new();
-    g_autoptr(GList) members = json_object_get_members(args);
+    g_autoptr(KeyValList) opts = qom_json_object_to_keyval(args, errp);
 
-    for (GList *l = members; l; l = l->next) {
-        const char *key = l->data;
-        g_autofree char *value =
-            json_scalar_to_opt(json_object_get_member(args, key));
-
-        /* QEMU's QemuOpts conversion skips non-scalar members. */
-        if (value && !keyval_list_add(opts, key, value, errp)) {
-            return NULL;
-        }
-    }
-    return qdev_device_add_from_keyval(opts, errp);
+    return opts ? qdev_device_add_from_keyval(opts, errp) : NULL;
 }
 
 DeviceState *qdev_device_add_from_str(const char *optstr, Error **errp)

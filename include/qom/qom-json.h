@@ -13,6 +13,7 @@
 
 #include <json-glib/json-glib.h>
 #include "qapi/error.h"
+#include "qemu/keyval.h"
 
 /* New nodes (the caller owns them); a NULL string becomes JSON null. */
 JsonNode *qom_json_new_bool(bool value);
@@ -37,5 +38,12 @@ bool qom_json_get_uint(JsonNode *node, const char *name, uint64_t *value,
 /* *@value points into @node. */
 bool qom_json_get_str(JsonNode *node, const char *name, const char **value,
                       Error **errp);
+
+/*
+ * The scalar members of a QMP argument object as option strings, the way
+ * QEMU turns them into QemuOpts (numbers in decimal, booleans "on"/"off");
+ * non-scalar members are skipped.  NULL (and @errp set) on a duplicate.
+ */
+KeyValList *qom_json_object_to_keyval(JsonObject *args, Error **errp);
 
 #endif

@@ -445,6 +445,66 @@ static void test_qom_backend(void)
     qtest_quit(s);
 }
 
+static void object_add_error(QTestState *s, const char *args,
+                             const char *desc)
+{
+    assert_generic_error(qtest_qmp(s, "{'execute': 'object-add', "
+                                   "'arguments': %s}", args), desc);
+}
+
+/* object-add / object-del: -object at run time, QEMU's answers. */
+static void test_object_add_del(void)
+{
+    QTestState *s = qtest_init("-machine pc -m 1G,maxmem=2G "
+                               "-object memory-backend-ram,id=m0,size=128M "
+                               "-device virtio-mem-pci,id=vm0,memdev=m0");
+
+    qtest_qmp_assert_success(s, "{'execute': 'object-add', 'arguments': "
+                             "{'qom-type': 'memory-backend-ram', 'id': 'm1', "
+                             "'size': 8388608, 'prealloc': true}}");
+    g_assert_cmpint(qtest_qom_get_int(s, "/objects/m1", "size"), ==,
+                    8 * 1024 * 1024);
+    g_assert_true(qtest_qom_get_bool(s, "/objects/m1", "prealloc"));
+    object_add_error(s, "{'qom-type': 'memory-backend-ram', 'id': 'm1', "
+                     "'size': 8388608}", "attempt to add duplicate property "
+                     "'m1' to object (type 'container')");
+    object_add_error(s, "{'id': 'm2', 'size': 8388608}",
+                     "Parameter 'qom-type' is missing");
+    object_add_error(s, "{'qom-type': 'memory-backend-ram', 'size': 1}",
+                     "Parameter 'id' is missing");
+    object_add_error(s, "{'qom-type': 'nope', 'id': 'm3'}",
+                     "Parameter 'qom-type' does not accept value 'nope'");
+    object_add_error(s, "{'qom-type': 'memory-backend', 'id': 'm3', "
+                     "'size': 4096}", "Parameter 'qom-type' does not accept "
+                     "value 'memory-backend'");
+    object_add_error(s, "{'qom-type': 'memory-backend-ram', 'id': 'm4'}",
+                     "Parameter 'size' is missing");
+    object_add_error(s, "{'qom-type': 'memory-backend-ram', 'id': '1bad', "
+                     "'size': 8388608}", "Parameter 'id' expects an "
+                     "identifier");
+    object_add_error(s, "{'qom-type': 'memory-backend-ram', 'id': 'm5', "
+                     "'size': 8388608, 'bogus': 1}",
+                     "Parameter 'bogus' is unexpected");
+    g_assert_false(qom_list_has(s, "/objects", "m5", "child<memory-backend-ram>"));
+
+    assert_generic_error(qtest_qmp(s, "{'execute': 'object-del', 'arguments': "
+                                   "{'id': 'zz'}}"), "object 'zz' not found");
+    assert_generic_error(qtest_qmp(s, "{'execute': 'object-del', 'arguments': "
+                                   "{'id': 'm0'}}"),
+                         "object 'm0' is in use, can not be deleted");
+    qtest_qmp_assert_success(s, "{'execute': 'object-del', 'arguments': "
+                             "{'id': 'm1'}}");
+    g_assert_false(qom_list_has(s, "/objects", "m1",
+                                "child<memory-backend-ram>"));
+    /* The id is free again. */
+    qtest_qmp_assert_success(s, "{'execute': 'object-add', 'arguments': "
+                             "{'qom-type': 'memory-backend-memfd', "
+                             "'id': 'm1', 'size': 4194304, 'share': true}}");
+    g_assert_true(qom_list_has(s, "/objects", "m1",
+                               "child<memory-backend-memfd>"));
+    qtest_quit(s);
+}
+
 /* The machine and its devices, on the pc machine. */
 static void test_qom_machine(void)
 {
@@ -809,6 +869,7 @@ int main(int argc, char **argv)
     qtest_add_func("/qmp/quit", test_quit);
     qtest_add_func("/qmp/sigterm", test_sigterm);
     qtest_add_func("/qmp/human-monitor-command", test_human_monitor_command);
+    qtest_add_func("/qmp/object-add-del", test_object_add_del);
     qtest_add_func("/qmp/qom-backend", test_qom_backend);
     qtest_add_func("/qmp/qom-machine", test_qom_machine);
     qtest_add_func("/qmp/device-add-del", test_device_add_del);
