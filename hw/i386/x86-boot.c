@@ -376,35 +376,34 @@ static void boot_reset(void *opaque)
     boot_write(l->base, img->area, l->end - l->base);
 }
 
-bool x86_boot_load(const char *kernel_filename, const char *cmdline,
-                   uint64_t low_ram_size, uint64_t map_end, Error **errp)
+static bool boot_check_cmdline(const char *cmdline, Error **errp)
 {
-    g_autoptr(BootImage) img = g_new0(BootImage, 1);
-    g_autoptr(GBytes) file = NULL;
-    g_autoptr(GError) gerr = NULL;
-    char *contents;
-    gsize len;
-    uint64_t entry;
-
     if (cmdline && strlen(cmdline) > X86_BOOT_CMDLINE_MAX) {
         error_setg(errp, "-append string longer than %d bytes",
                    X86_BOOT_CMDLINE_MAX);
         return false;
     }
-    if (!g_file_get_contents(kernel_filename, &contents, &len, &gerr)) {
-        error_setg(errp, "could not load kernel '%s': %s", kernel_filename,
-                   gerr->message);
+    return true;
+}
+
+bool x86_boot_load_image(GBytes *file, const char *name,
+                         const char *cmdline, uint64_t low_ram_size,
+                         uint64_t map_end, Error **errp)
+{
+    g_autoptr(BootImage) img = g_new0(BootImage, 1);
+    uint64_t entry;
+
+    if (!boot_check_cmdline(cmdline, errp)) {
         return false;
     }
-    file = g_bytes_new_take(contents, len);
     img->segments = g_array_new(false, true, sizeof(BootSegment));
     g_array_set_clear_func(img->segments, boot_segment_clear);
     if (!boot_compute_layout(&img->layout, low_ram_size, map_end, errp)) {
-        error_prepend(errp, "could not load kernel '%s': ", kernel_filename);
+        error_prepend(errp, "could not load kernel '%s': ", name);
         return false;
     }
     if (!elf_load(img, file, &entry, errp)) {
-        error_prepend(errp, "could not load kernel '%s': ", kernel_filename);
+        error_prepend(errp, "could not load kernel '%s': ", name);
         return false;
     }
     img->area = g_malloc0(img->layout.end - img->layout.base);
@@ -422,4 +421,48 @@ bool x86_boot_load(const char *kernel_filename, const char *cmdline,
     boot_image = g_steal_pointer(&img);
     qemu_register_reset(boot_reset, boot_image);
     return true;
+}
+
+bool x86_boot_load(const char *kernel_filename, const char *cmdline,
+                   uint64_t low_ram_size, uint64_t map_end, Error **errp)
+{
+    g_autoptr(GBytes) file = NULL;
+    g_autoptr(GError) gerr = NULL;
+    char *contents;
+    gsize len;
+
+    if (!boot_check_cmdline(cmdline, errp)) {
+        return false;
+    }
+    if (!g_file_get_contents(kernel_filename, &contents, &len, &gerr)) {
+        error_setg(errp, "could not load kernel '%s': %s", kernel_filename,
+                   gerr->message);
+        return false;
+    }
+    file = g_bytes_new_take(contents, len);
+    return x86_boot_load_image(file, kernel_filename, cmdline, low_ram_size,
+                               map_end, errp);
+}
+
+const X86BootLayout *x86_boot_layout(void)
+{
+    return boot_image ? &boot_image->layout : NULL;
+}
+
+unsigned int x86_boot_get_segments(X86BootSegmentInfo *segs,
+                                   unsigned int max)
+{
+    unsigned int n = boot_image ? boot_image->segments->len : 0;
+
+    for (unsigned int i = 0; i < MIN(n, max); i++) {
+        const BootSegment *s = &g_array_index(boot_image->segments,
+                                              BootSegment, i);
+
+        segs[i] = (X86BootSegmentInfo) {
+            .paddr = s->paddr,
+            .filesz = g_bytes_get_size(s->data),
+            .memsz = s->memsz,
+        };
+    }
+    return n;
 }

@@ -83,4 +83,25 @@ const X86BootState *x86_boot_state(void);
 bool x86_boot_load(const char *kernel_filename, const char *cmdline,
                    uint64_t low_ram_size, uint64_t map_end, Error **errp);
 
+/*
+ * x86_boot_load() of an image already in memory (@name only for error
+ * messages).  The seam tests and the ELF fuzzer load through.
+ */
+bool x86_boot_load_image(GBytes *file, const char *name,
+                         const char *cmdline, uint64_t low_ram_size,
+                         uint64_t map_end, Error **errp);
+
+/* What the last successful load placed, for tests: one PT_LOAD segment. */
+typedef struct X86BootSegmentInfo {
+    uint64_t paddr;
+    uint64_t filesz;            /* bytes from the file, the rest is zeroed */
+    uint64_t memsz;
+} X86BootSegmentInfo;
+
+/* The layout of the loaded boot area, NULL before a successful load. */
+const X86BootLayout *x86_boot_layout(void);
+/* Copy up to @max loaded segments to @segs; returns how many there are. */
+unsigned int x86_boot_get_segments(X86BootSegmentInfo *segs,
+                                   unsigned int max);
+
 #endif
