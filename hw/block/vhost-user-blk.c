@@ -344,14 +344,19 @@ static void vhost_user_blk_device_unrealize(DeviceState *dev)
     VirtIODevice *vdev = VIRTIO_DEVICE(dev);
     VHostUserBlk *s = VHOST_USER_BLK(dev);
 
+    /*
+     * Stopping asks the backend for the ring bases: a backend that hangs
+     * up then must not reach vhost_user_blk_event() (it would schedule
+     * vhost_user_blk_dead_cb() on a device about to be freed).
+     */
+    qemu_chr_fe_set_handlers(&s->chardev, NULL, NULL, NULL, NULL, NULL, NULL,
+                             false);
+    vhost_dev_cleanup(&s->dev);
     if (s->dead_idle) {
         g_source_remove(s->dead_idle);
         s->dead_idle = 0;
     }
     g_clear_pointer(&s->dead_reason, g_free);
-    vhost_dev_cleanup(&s->dev);
-    qemu_chr_fe_set_handlers(&s->chardev, NULL, NULL, NULL, NULL, NULL, NULL,
-                             false);
     vhost_user_cleanup(&s->user);
     qemu_chr_fe_deinit(&s->chardev, false);
     for (unsigned int i = 0; i < s->num_queues; i++) {
