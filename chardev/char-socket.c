@@ -128,6 +128,10 @@ static ssize_t socket_recv(SocketChardev *s, void *buf, size_t len, int flags)
     do {
         ret = recvmsg(s->fd, &msg, flags | MSG_CMSG_CLOEXEC);
     } while (ret < 0 && errno == EINTR);
+    if (ret < 0) {
+        /* nothing received: msg_controllen still is our buffer's size */
+        return ret;
+    }
     if (ret > 0 || msg.msg_controllen > 0) {
         take_msgfds(s, &msg);
     }

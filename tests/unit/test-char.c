@@ -6,6 +6,9 @@
 #include "chardev/char-fe.h"
 #include "qemu/keyval.h"
 #include "qemu/error-report.h"
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -253,6 +256,78 @@ static void test_client_msgfds(void)
     fe_detach(&fe);
 }
 
+/*
+ * recvmsg() for this program: the C library's, except that while
+ * stale_cmsg_fd is set a call that fails with EAGAIN leaves, in the
+ * control buffer it did not fill, an SCM_RIGHTS message naming that fd
+ * (as stale stack contents may), and makes the peer's answer arrive.
+ */
+static int stale_cmsg_fd = -1;
+static int stale_peer = -1;
+
+ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+    static ssize_t (*real_recvmsg)(int, struct msghdr *, int);
+    ssize_t ret;
+
+    if (!real_recvmsg) {
+        real_recvmsg = dlsym(RTLD_NEXT, "recvmsg");
+    }
+    ret = real_recvmsg(fd, msg, flags);
+    if (ret < 0 && errno == EAGAIN && stale_cmsg_fd >= 0 &&
+        msg->msg_controllen >= CMSG_SPACE(sizeof(int))) {
+        struct cmsghdr *c = (struct cmsghdr *)msg->msg_control;
+
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        memcpy(CMSG_DATA(c), &stale_cmsg_fd, sizeof(int));
+        stale_cmsg_fd = -1;
+        g_assert_cmpint(write(stale_peer, "late", 4), ==, 4);
+        errno = EAGAIN;
+    }
+    return ret;
+}
+
+/*
+ * A synchronous read that has to wait: the first recvmsg() fails with
+ * EAGAIN and its control buffer, which the kernel left alone, must not
+ * be parsed (found by vhost-user-fuzz: a stack overflow in take_msgfds,
+ * and fds that were never received kept, then closed).
+ */
+static void test_sync_read_waits(void)
+{
+    g_autofree char *path = socket_path("late.sock");
+    g_autofree char *spec = g_strdup_printf("unix:%s", path);
+    int lfd = listen_unix(path);
+    Chardev *chr = qemu_chr_new_legacy("late", spec, &error_abort);
+    int peer = accept(lfd, NULL, NULL);
+    int probe = eventfd(0, 0);
+    FrontEnd fe;
+    char buf[4];
+
+    g_assert_cmpint(peer, >=, 0);
+    g_assert_cmpint(probe, >=, 0);
+    fe_attach(&fe, chr);
+    qemu_chr_fe_set_handlers(&fe.be, NULL, NULL, fe_event, NULL, &fe, NULL,
+                             true);
+    stale_peer = peer;
+    stale_cmsg_fd = probe;
+    g_assert_cmpint(qemu_chr_fe_read_all(&fe.be, (uint8_t *)buf, 4), ==, 4);
+    /* the stale control buffer was really offered */
+    g_assert_cmpint(stale_cmsg_fd, ==, -1);
+    g_assert_cmpmem(buf, 4, "late", 4);
+    /* no fd came with "late": none to take, and ours was not closed */
+    g_assert_cmpint(qemu_chr_fe_get_msgfd(&fe.be), ==, -1);
+    g_assert_cmpint(fcntl(probe, F_GETFD), !=, -1);
+
+    close(probe);
+    close(peer);
+    close(lfd);
+    unlink(path);
+    fe_detach(&fe);
+}
+
 static gpointer connect_when_listening(gpointer data)
 {
     const char *path = data;
@@ -369,6 +444,7 @@ int main(int argc, char **argv)
                     test_write_to_gone_peer);
     g_test_add_func("/char/socket/client-msgfds", test_client_msgfds);
     g_test_add_func("/char/socket/server-wait", test_server_wait);
+    g_test_add_func("/char/socket/sync-read-waits", test_sync_read_waits);
     g_test_add_func("/char/cmdline", test_cmdline);
     g_test_add_func("/char/legacy-errors", test_legacy_errors);
     return g_test_run();
