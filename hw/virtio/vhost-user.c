@@ -203,6 +203,8 @@ static bool vhost_user_send(VhostUserState *u, VhostUserMsg *msg, int *fds,
     if (reply.payload.u64) {
         error_setg(errp, "vhost-user: the backend failed %s (%" PRIu64 ")",
                    vhost_user_request_name(request), reply.payload.u64);
+        /* what it holds now is unknown (e.g. part of the memory table) */
+        u->broken = true;
         return false;
     }
     return true;

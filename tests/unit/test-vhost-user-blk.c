@@ -32,6 +32,9 @@ typedef struct QEMU_PACKED Hdr {
 typedef struct Backend {
     int fd;
     uint32_t hang_up_at;        /* close the socket instead of answering */
+    uint64_t protocol_features;
+    bool nack_add_mem_reg;      /* answer ADD_MEM_REG's REPLY_ACK with 1 */
+    int add_mem_reg_count;      /* atomic */
 } Backend;
 
 /* Read @len bytes, closing the fds the frontend passes along. */
@@ -88,7 +91,7 @@ static void send_reply(int fd, const Hdr *req, const void *payload,
                     sizeof(h) + size);
 }
 
-/* A plain backend: no protocol features, one queue, a 1 MiB disk. */
+/* A plain backend: one queue, a 1 MiB disk. */
 static gpointer backend_thread(gpointer opaque)
 {
     Backend *b = opaque;
@@ -111,7 +114,16 @@ static gpointer backend_thread(gpointer opaque)
             send_reply(b->fd, &req, &u64, sizeof(u64));
             break;
         case VHOST_USER_GET_PROTOCOL_FEATURES:
-            u64 = 1ULL << VHOST_USER_PROTOCOL_F_CONFIG;
+            u64 = b->protocol_features;
+            send_reply(b->fd, &req, &u64, sizeof(u64));
+            break;
+        case VHOST_USER_GET_MAX_MEM_SLOTS:
+            u64 = 32;
+            send_reply(b->fd, &req, &u64, sizeof(u64));
+            break;
+        case VHOST_USER_ADD_MEM_REG:
+            g_atomic_int_inc(&b->add_mem_reg_count);
+            u64 = b->nack_add_mem_reg;
             send_reply(b->fd, &req, &u64, sizeof(u64));
             break;
         case VHOST_USER_GET_CONFIG: {
@@ -143,7 +155,8 @@ typedef struct Fixture {
     DeviceState *transport;
 } Fixture;
 
-static void fixture_init(Fixture *f, uint32_t hang_up_at)
+static void fixture_init(Fixture *f, uint32_t hang_up_at,
+                         uint64_t protocol_features, bool nack_add_mem_reg)
 {
     struct sockaddr_un sun = { .sun_family = AF_UNIX };
     g_autofree char *path = NULL;
@@ -173,6 +186,9 @@ static void fixture_init(Fixture *f, uint32_t hang_up_at)
     f->backend.fd = accept4(f->listen_fd, NULL, NULL, SOCK_CLOEXEC);
     g_assert_cmpint(f->backend.fd, >=, 0);
     f->backend.hang_up_at = hang_up_at;
+    f->backend.protocol_features = protocol_features |
+                                   (1ULL << VHOST_USER_PROTOCOL_F_CONFIG);
+    f->backend.nack_add_mem_reg = nack_add_mem_reg;
     f->thread = g_thread_new("backend", backend_thread, &f->backend);
 }
 
@@ -227,7 +243,7 @@ static void test_unrealize_backend_hangs_up(void)
     DeviceState *dev;
     VHostUserBlk *s;
 
-    fixture_init(&f, VHOST_USER_GET_VRING_BASE);
+    fixture_init(&f, VHOST_USER_GET_VRING_BASE, 0, false);
     dev = qdev_new(TYPE_VHOST_USER_BLK);
     s = VHOST_USER_BLK(dev);
     qdev_prop_set_string(dev, "chardev", "vu0");
@@ -248,10 +264,53 @@ static void test_unrealize_backend_hangs_up(void)
     fixture_fini(&f);
 }
 
+/*
+ * A backend that refuses part of the memory table at start is broken:
+ * what it holds is unknown, so the device is dropped rather than started
+ * again on top of it (found by vhost-user-fuzz).
+ */
+static void test_start_refused(void)
+{
+    Fixture f = { 0 };
+    DeviceState *dev;
+    VHostUserBlk *s;
+    VirtIODevice *vdev;
+
+    fixture_init(&f, 0, (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK) |
+                 (1ULL << VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS), true);
+    dev = qdev_new(TYPE_VHOST_USER_BLK);
+    s = VHOST_USER_BLK(dev);
+    vdev = VIRTIO_DEVICE(dev);
+    qdev_prop_set_string(dev, "chardev", "vu0");
+    g_assert_true(qdev_realize(dev, virtio_test_transport_bus(f.transport),
+                               &error_abort));
+    driver_ok(vdev);
+    g_assert_false(s->dev.started);
+    g_assert_cmpuint(vdev->status & VIRTIO_CONFIG_S_NEEDS_RESET, ==,
+                     VIRTIO_CONFIG_S_NEEDS_RESET);
+    g_assert_true(s->user.broken);
+    run_main_loop();
+    g_assert_true(s->dead);
+    g_assert_false(s->dev.registered);
+
+    /* the driver resets and tries again: nothing more reaches the backend */
+    virtio_reset(vdev);
+    driver_ok(vdev);
+    g_assert_false(s->dev.started);
+    g_assert_cmpint(g_atomic_int_get(&f.backend.add_mem_reg_count), ==, 1);
+
+    qdev_unrealize(dev);
+    object_unparent(OBJECT(dev));
+    object_unref(OBJECT(dev));
+    run_main_loop();
+    fixture_fini(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vhost-user-blk/unrealize/backend-hangs-up",
                     test_unrealize_backend_hangs_up);
+    g_test_add_func("/vhost-user-blk/start/refused", test_start_refused);
     return g_test_run();
 }
