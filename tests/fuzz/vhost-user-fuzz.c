@@ -396,12 +396,17 @@ static void driver_ok(VirtIODevice *vdev)
     virtio_set_status(vdev, s | VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
-/* After DRIVER_OK: started, or the device says it needs a reset. */
+/*
+ * After DRIVER_OK: started, or the device says it needs a reset.  RAM and
+ * rings are all shared here, so a start can only fail because of the
+ * backend, which is then broken.
+ */
 static void check_started(VHostUserBlk *s)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(s);
 
-    if (!s->dev.started && !(vdev->status & VIRTIO_CONFIG_S_NEEDS_RESET)) {
+    if (!s->dev.started &&
+        (!(vdev->status & VIRTIO_CONFIG_S_NEEDS_RESET) || !s->user.broken)) {
         abort();
     }
 }
