@@ -126,6 +126,16 @@ static void vhost_user_blk_start(VHostUserBlk *s)
     }
 }
 
+/* Stopping asks the backend for the ring bases: it may fail there too. */
+static void vhost_user_blk_stop(VHostUserBlk *s)
+{
+    vhost_dev_stop(&s->dev);
+    if (s->user.broken) {
+        vhost_user_blk_backend_dead(s, "the backend failed to stop its "
+                                    "rings");
+    }
+}
+
 static void vhost_user_blk_set_status(VirtIODevice *vdev, uint8_t status)
 {
     VHostUserBlk *s = VHOST_USER_BLK(vdev);
@@ -135,13 +145,13 @@ static void vhost_user_blk_set_status(VirtIODevice *vdev, uint8_t status)
     if (should_start && !s->dev.started) {
         vhost_user_blk_start(s);
     } else if (!should_start && s->dev.started) {
-        vhost_dev_stop(&s->dev);
+        vhost_user_blk_stop(s);
     }
 }
 
 static void vhost_user_blk_reset(VirtIODevice *vdev)
 {
-    vhost_dev_stop(&VHOST_USER_BLK(vdev)->dev);
+    vhost_user_blk_stop(VHOST_USER_BLK(vdev));
 }
 
 static uint64_t vhost_user_blk_get_features(VirtIODevice *vdev,

@@ -34,6 +34,7 @@ typedef struct Backend {
     uint32_t hang_up_at;        /* close the socket instead of answering */
     uint64_t protocol_features;
     bool nack_add_mem_reg;      /* answer ADD_MEM_REG's REPLY_ACK with 1 */
+    bool garble_vring_base;     /* answer GET_VRING_BASE without payload */
     int add_mem_reg_count;      /* atomic */
 } Backend;
 
@@ -138,6 +139,11 @@ static gpointer backend_thread(gpointer opaque)
         }
         case VHOST_USER_GET_VRING_BASE:
             memset(payload + 4, 0, 4);
+            if (b->garble_vring_base) {
+                /* the header only: no bytes left over to notice later */
+                send_reply(b->fd, &req, payload, 0);
+                break;
+            }
             send_reply(b->fd, &req, payload, 8);
             break;
         }
@@ -306,11 +312,49 @@ static void test_start_refused(void)
     fixture_fini(&f);
 }
 
+/*
+ * A backend that answers GET_VRING_BASE wrongly when the driver resets
+ * the device is dropped like any broken backend: reported, its memslots
+ * given back (found by vhost-user-fuzz).
+ */
+static void test_stop_garbled(void)
+{
+    Fixture f = { 0 };
+    DeviceState *dev;
+    VHostUserBlk *s;
+    VirtIODevice *vdev;
+
+    fixture_init(&f, 0, 0, false);
+    f.backend.garble_vring_base = true;
+    dev = qdev_new(TYPE_VHOST_USER_BLK);
+    s = VHOST_USER_BLK(dev);
+    vdev = VIRTIO_DEVICE(dev);
+    qdev_prop_set_string(dev, "chardev", "vu0");
+    g_assert_true(qdev_realize(dev, virtio_test_transport_bus(f.transport),
+                               &error_abort));
+    driver_ok(vdev);
+    g_assert_true(s->dev.started);
+
+    virtio_reset(vdev);
+    g_assert_false(s->dev.started);
+    g_assert_true(s->user.broken);
+    run_main_loop();
+    g_assert_true(s->dead);
+    g_assert_false(s->dev.registered);
+
+    qdev_unrealize(dev);
+    object_unparent(OBJECT(dev));
+    object_unref(OBJECT(dev));
+    run_main_loop();
+    fixture_fini(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vhost-user-blk/unrealize/backend-hangs-up",
                     test_unrealize_backend_hangs_up);
     g_test_add_func("/vhost-user-blk/start/refused", test_start_refused);
+    g_test_add_func("/vhost-user-blk/stop/garbled", test_stop_garbled);
     return g_test_run();
 }
