@@ -23,6 +23,7 @@
  * Build: make fuzz (clang, -Dfuzzing=true).
  */
 #include "qemu/osdep.h"
+#include "vhost-user-test-io.h"
 #include <dirent.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -77,44 +78,6 @@ typedef struct Backend {
     int fd;
     Input script;
 } Backend;
-
-static bool recv_all(int fd, void *buf, size_t len)
-{
-    uint8_t *p = buf;
-    union {
-        char buf[CMSG_SPACE(sizeof(int) * 16)];
-        struct cmsghdr align;
-    } control;
-
-    while (len) {
-        struct iovec iov = { .iov_base = p, .iov_len = len };
-        struct msghdr msg = {
-            .msg_iov = &iov, .msg_iovlen = 1,
-            .msg_control = control.buf, .msg_controllen = sizeof(control.buf),
-        };
-        ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-
-        if (n <= 0) {
-            return false;
-        }
-        /* the frontend's fds (memory, eventfds): not needed, close them */
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c;
-             c = CMSG_NXTHDR(&msg, c)) {
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-                int nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                int fds[16];
-
-                memcpy(fds, CMSG_DATA(c), nfds * sizeof(int));
-                for (int i = 0; i < nfds; i++) {
-                    close(fds[i]);
-                }
-            }
-        }
-        p += n;
-        len -= n;
-    }
-    return true;
-}
 
 /* Send @len bytes, the first with @nfds fresh eventfds. */
 static void send_bytes(int fd, const void *buf, size_t len, int nfds)
@@ -285,11 +248,11 @@ static gpointer backend_thread(gpointer opaque)
     uint8_t payload[4096];
     Hdr req;
 
-    while (recv_all(b->fd, &req, sizeof(req))) {
+    while (vhost_user_test_recv(b->fd, &req, sizeof(req))) {
         uint8_t op = b->script.size ? take(&b->script, 1) % 10 : 0;
 
         if (req.size > sizeof(payload) ||
-            !recv_all(b->fd, payload, req.size)) {
+            !vhost_user_test_recv(b->fd, payload, req.size)) {
             break;
         }
         if (op == 8) {          /* hang up */

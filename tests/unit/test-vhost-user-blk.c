@@ -5,6 +5,7 @@
  * tests/qtest/vhost-frontend-test.c.)
  */
 #include "qemu/osdep.h"
+#include "vhost-user-test-io.h"
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <linux/virtio_blk.h>
@@ -38,43 +39,6 @@ typedef struct Backend {
     int add_mem_reg_count;      /* atomic */
 } Backend;
 
-/* Read @len bytes, closing the fds the frontend passes along. */
-static bool recv_all(int fd, void *buf, size_t len)
-{
-    uint8_t *p = buf;
-    union {
-        char buf[CMSG_SPACE(sizeof(int) * 8)];
-        struct cmsghdr align;
-    } control;
-
-    while (len) {
-        struct iovec iov = { .iov_base = p, .iov_len = len };
-        struct msghdr msg = {
-            .msg_iov = &iov, .msg_iovlen = 1,
-            .msg_control = control.buf, .msg_controllen = sizeof(control.buf),
-        };
-        ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-
-        if (n <= 0) {
-            return false;
-        }
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c;
-             c = CMSG_NXTHDR(&msg, c)) {
-            int nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-
-            for (int i = 0; i < nfds; i++) {
-                int one;
-
-                memcpy(&one, CMSG_DATA(c) + i * sizeof(int), sizeof(one));
-                close(one);
-            }
-        }
-        p += n;
-        len -= n;
-    }
-    return true;
-}
-
 static void send_reply(int fd, const Hdr *req, const void *payload,
                        uint32_t size)
 {
@@ -99,9 +63,9 @@ static gpointer backend_thread(gpointer opaque)
     uint8_t payload[512];
     Hdr req;
 
-    while (recv_all(b->fd, &req, sizeof(req)) &&
+    while (vhost_user_test_recv(b->fd, &req, sizeof(req)) &&
            req.size <= sizeof(payload) &&
-           recv_all(b->fd, payload, req.size)) {
+           vhost_user_test_recv(b->fd, payload, req.size)) {
         uint64_t u64 = 0;
 
         if (req.request == b->hang_up_at) {
